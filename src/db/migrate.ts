@@ -1,0 +1,22 @@
+/** Runs the append-only migrations in order; used by `paperboy migrate`, `serve` and the tests. */
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import * as m001 from './migrations/2026-11-26-001-initial.ts';
+
+/** The list of every migration, in order. Static imports keep the set fixed at build time. */
+const MIGRATIONS: Record<string, Migration> = {
+  '2026-11-26-001-initial': m001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/** Applies pending migrations; returns their names. Throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${(error as Error).message ?? String(error)}`);
+  }
+  return applied;
+}

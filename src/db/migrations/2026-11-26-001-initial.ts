@@ -1,0 +1,83 @@
+/**
+ * Initial schema: papers with an FTS5 index, announcements, daily entries, meta.
+ * Frozen once landed: never edit, add a new migration instead. Imports no app code.
+ */
+import { type Kysely, sql } from 'kysely';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('papers')
+    .addColumn('num', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'text', (c) => c.notNull().unique())
+    .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('title', 'text', (c) => c.notNull())
+    .addColumn('abstract', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('authors', 'text', (c) => c.notNull().defaultTo('[]'))
+    .addColumn('categories', 'text', (c) => c.notNull().defaultTo('[]'))
+    .addColumn('primary_category', 'text')
+    .addColumn('published_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('comment', 'text')
+    .addColumn('journal_ref', 'text')
+    .addColumn('doi', 'text')
+    .addColumn('license', 'text')
+    .addColumn('code_url', 'text')
+    .addColumn('project_url', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('modified_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('papers_published_at').on('papers').column('published_at').execute();
+  await db.schema.createIndex('papers_primary_category').on('papers').column('primary_category').execute();
+
+  // External-content FTS5 table over the paper row; the triggers below keep it in sync inside the
+  // writing transaction, so a paper is never visible without being searchable (or vice versa).
+  await sql`CREATE VIRTUAL TABLE papers_fts USING fts5(
+      title, abstract, authors,
+      content='papers', content_rowid='num',
+      tokenize='porter unicode61 remove_diacritics 2')`.execute(db);
+  await sql`CREATE TRIGGER papers_fts_ai AFTER INSERT ON papers BEGIN
+      INSERT INTO papers_fts(rowid, title, abstract, authors) VALUES (new.num, new.title, new.abstract, new.authors);
+    END`.execute(db);
+  await sql`CREATE TRIGGER papers_fts_ad AFTER DELETE ON papers BEGIN
+      INSERT INTO papers_fts(papers_fts, rowid, title, abstract, authors) VALUES ('delete', old.num, old.title, old.abstract, old.authors);
+    END`.execute(db);
+  await sql`CREATE TRIGGER papers_fts_au AFTER UPDATE OF title, abstract, authors ON papers BEGIN
+      INSERT INTO papers_fts(papers_fts, rowid, title, abstract, authors) VALUES ('delete', old.num, old.title, old.abstract, old.authors);
+      INSERT INTO papers_fts(rowid, title, abstract, authors) VALUES (new.num, new.title, new.abstract, new.authors);
+    END`.execute(db);
+
+  await db.schema
+    .createTable('announcements')
+    .addColumn('paper_id', 'text', (c) => c.notNull().references('papers.id').onDelete('cascade'))
+    .addColumn('date', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind IN ('new', 'cross', 'replace')`))
+    .addColumn('category', 'text')
+    .addPrimaryKeyConstraint('announcements_pk', ['paper_id', 'date', 'kind'])
+    .execute();
+  await db.schema.createIndex('announcements_date').on('announcements').columns(['date', 'kind']).execute();
+
+  await db.schema
+    .createTable('daily_entries')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('paper_id', 'text', (c) => c.notNull().unique().references('papers.id').onDelete('cascade'))
+    .addColumn('feed_date', 'text', (c) => c.notNull())
+    .addColumn('submitter_name', 'text')
+    .addColumn('submitter_handle', 'text')
+    .addColumn('organization', 'text')
+    .addColumn('submitted_at', 'text', (c) => c.notNull())
+    .addColumn('upvotes', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('num_comments', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema.createIndex('daily_entries_feed_date').on('daily_entries').columns(['feed_date', 'upvotes']).execute();
+  await db.schema.createIndex('daily_entries_submitter').on('daily_entries').column('submitter_handle').execute();
+
+  await db.schema
+    .createTable('meta')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+}
+
+export async function down(): Promise<void> {
+  throw new Error('migrations are append-only; restore from a backup instead');
+}

@@ -1,0 +1,63 @@
+/** Kysely table types: the shape of the database as the migrations leave it. */
+import type { Generated } from 'kysely';
+
+export interface PapersTable {
+  /** Integer key used as the FTS5 rowid (stable across VACUUM, unlike an implicit rowid). */
+  num: Generated<number>;
+  /** arXiv id without version: `2509.08826` or `hep-th/9901001`. */
+  id: string;
+  version: number;
+  title: string;
+  abstract: string;
+  /** JSON array of author names, in order. */
+  authors: string;
+  /** JSON array of categories, primary first. */
+  categories: string;
+  primary_category: string | null;
+  /** ISO 8601 date-time of the first version. */
+  published_at: string;
+  /** ISO 8601 date-time of the latest version. */
+  updated_at: string;
+  comment: string | null;
+  journal_ref: string | null;
+  doi: string | null;
+  license: string | null;
+  code_url: string | null;
+  project_url: string | null;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface AnnouncementsTable {
+  paper_id: string;
+  /** Announcement date, YYYY-MM-DD. */
+  date: string;
+  kind: 'new' | 'cross' | 'replace';
+  /** The listing's category (for cross-lists, the category it was cross-listed to). */
+  category: string | null;
+}
+
+export interface DailyEntriesTable {
+  id: Generated<number>;
+  paper_id: string;
+  /** Feed date, YYYY-MM-DD in the configured feed time zone. */
+  feed_date: string;
+  submitter_name: string | null;
+  submitter_handle: string | null;
+  organization: string | null;
+  submitted_at: string;
+  upvotes: number;
+  num_comments: number;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  papers: PapersTable;
+  announcements: AnnouncementsTable;
+  daily_entries: DailyEntriesTable;
+  meta: MetaTable;
+}

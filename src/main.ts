@@ -1,0 +1,150 @@
+/** The `paperboy` command line: serve, migrate, import, config. */
+import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
+import { ConfigError, describeConfig, loadConfig, type Config } from './config.ts';
+import { connect } from './db/connect.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { ensureDemoData } from './ingest/demo.ts';
+import { type ImportFormat, importFile } from './ingest/import.ts';
+import { createProgressBar } from './ingest/progress.ts';
+import { createLogger } from './log.ts';
+import { createApp } from './web/app.ts';
+
+const USAGE = `Usage: paperboy <command> [options]
+
+Commands:
+  serve [--port N]                      run the web site (migrates first; imports demo data into an empty database)
+  migrate                               apply pending database migrations
+  import FILE [--format snapshot|listings] [--limit N]
+                                        import arXiv metadata (JSON lines, .gz accepted)
+  config                                print the effective configuration (secrets hidden)
+
+Configuration comes from environment variables; see README.md.`;
+
+/** Thrown for a wrong command line: printed with the usage, exit status 2. */
+class UsageError extends Error {}
+
+function loadOrExit(overrides: Partial<Config> = {}): Config {
+  try {
+    return loadConfig(process.env, overrides);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`paperboy: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function cmdServe(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { port: { type: 'string' } }, strict: true });
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port accepts a TCP port number (1-65535), got ${values.port}`);
+  }
+  const config = loadOrExit(port ? { port, baseUrl: loadOrExit().baseUrl.replace(/:\d+$/, `:${port}`) } : {});
+  const log = createLogger(config.logLevel);
+  const conn = connect(config.databaseUrl);
+  const applied = await migrateToLatest(conn.db);
+  if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
+  if (config.demoData === 'auto') await ensureDemoData(conn.db, log);
+  const app = createApp({ db: conn.db, config, log });
+  const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
+    log.info({ port: info.port, url: config.baseUrl }, `Paperboy is serving on http://localhost:${info.port}`);
+  });
+  const stop = () => {
+    log.info('shutting down');
+    server.close(() => void conn.close().then(() => process.exit(0)));
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function cmdMigrate(): Promise<void> {
+  const config = loadOrExit();
+  const conn = connect(config.databaseUrl);
+  try {
+    const applied = await migrateToLatest(conn.db);
+    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+  } finally {
+    await conn.close();
+  }
+}
+
+async function cmdImport(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { format: { type: 'string' }, limit: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError('import takes exactly one FILE');
+  const format = values.format as ImportFormat | undefined;
+  if (format !== undefined && format !== 'snapshot' && format !== 'listings') throw new UsageError('--format accepts snapshot or listings');
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError('--limit accepts a positive integer');
+  const config = loadOrExit();
+  const log = createLogger(config.logLevel);
+  const conn = connect(config.databaseUrl);
+  try {
+    await migrateToLatest(conn.db);
+    const bar = createProgressBar(process.stderr);
+    const summary = await importFile(conn.db, file, { format, limit, log, onProgress: bar.update });
+    bar.done();
+    const reasons = Object.entries(summary.skippedReasons).map(([r, n]) => `    ${r}: ${n}`);
+    process.stdout.write(
+      [
+        `imported ${file} in ${summary.seconds.toFixed(1)} s`,
+        `  read:      ${summary.read}`,
+        `  inserted:  ${summary.inserted}`,
+        `  updated:   ${summary.updated}`,
+        `  unchanged: ${summary.unchanged}`,
+        `  skipped:   ${summary.skipped}`,
+        ...reasons,
+        `  announcements recorded: ${summary.announcements}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await conn.close();
+  }
+}
+
+function cmdConfig(): void {
+  loadOrExit(); // validates, exits with a message on a bad value
+  for (const v of describeConfig()) process.stdout.write(`${v.name}=${v.value}\n    ${v.help}\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return cmdServe(rest);
+    case 'migrate':
+      return cmdMigrate();
+    case 'import':
+      return cmdImport(rest);
+    case 'config':
+      return cmdConfig();
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      throw new UsageError(`unknown command: ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`paperboy: ${(err as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`paperboy: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,168 @@
+/** Daily entries: papers featured in the community feed on a feed date, with their upvotes. */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { trendingScore } from '../rank/trending.ts';
+import { type Paper, paperFromRow } from './papers.ts';
+
+export interface EntryInput {
+  paperId: string;
+  feedDate: string;
+  submitterName?: string | null;
+  submitterHandle?: string | null;
+  organization?: string | null;
+  submittedAt: string;
+  upvotes?: number;
+  numComments?: number;
+}
+
+export interface Entry {
+  id: number;
+  paperId: string;
+  feedDate: string;
+  submitterName: string | null;
+  submitterHandle: string | null;
+  organization: string | null;
+  submittedAt: string;
+  upvotes: number;
+  numComments: number;
+}
+
+export interface EntryWithPaper extends Entry {
+  paper: Paper;
+}
+
+export type EntrySort = 'upvotes' | 'publishedAt' | 'trending';
+
+export interface ListEntriesOptions {
+  /** Inclusive feed-date range, YYYY-MM-DD; both optional. */
+  from?: string;
+  to?: string;
+  submitter?: string;
+  sort?: EntrySort;
+  offset?: number;
+  limit?: number;
+  now?: Date;
+}
+
+/**
+ * Records entries; an entry for a paper already featured updates its counts and submitter but
+ * keeps its original feed date (a paper is featured once). Call inside a transaction.
+ */
+export async function upsertEntries(db: Kysely<Database>, entries: EntryInput[]): Promise<number> {
+  let n = 0;
+  for (const e of entries) {
+    await db
+      .insertInto('daily_entries')
+      .values({
+        paper_id: e.paperId,
+        feed_date: e.feedDate,
+        submitter_name: e.submitterName ?? null,
+        submitter_handle: e.submitterHandle ?? null,
+        organization: e.organization ?? null,
+        submitted_at: e.submittedAt,
+        upvotes: e.upvotes ?? 0,
+        num_comments: e.numComments ?? 0,
+      })
+      .onConflict((oc) =>
+        oc.column('paper_id').doUpdateSet((eb) => ({
+          upvotes: eb.ref('excluded.upvotes'),
+          num_comments: eb.ref('excluded.num_comments'),
+          submitter_name: eb.fn.coalesce('excluded.submitter_name', 'daily_entries.submitter_name'),
+          submitter_handle: eb.fn.coalesce('excluded.submitter_handle', 'daily_entries.submitter_handle'),
+          organization: eb.fn.coalesce('excluded.organization', 'daily_entries.organization'),
+        })),
+      )
+      .execute();
+    n++;
+  }
+  return n;
+}
+
+function baseQuery(db: Kysely<Database>, o: ListEntriesOptions) {
+  let q = db.selectFrom('daily_entries as e').innerJoin('papers as p', 'p.id', 'e.paper_id');
+  if (o.from) q = q.where('e.feed_date', '>=', o.from);
+  if (o.to) q = q.where('e.feed_date', '<=', o.to);
+  if (o.submitter) q = q.where('e.submitter_handle', '=', o.submitter);
+  return q;
+}
+
+function entryFromRow(r: Record<string, any>): EntryWithPaper {
+  return {
+    id: r.entry_id,
+    paperId: r.id,
+    feedDate: r.feed_date,
+    submitterName: r.submitter_name,
+    submitterHandle: r.submitter_handle,
+    organization: r.organization,
+    submittedAt: r.submitted_at,
+    upvotes: r.upvotes,
+    numComments: r.num_comments,
+    paper: paperFromRow(r as any),
+  };
+}
+
+/**
+ * Entries in a feed-date range with their papers, ordered by upvotes (then newest paper),
+ * by the paper's publication date, or by the trending score. Returns the page and the total.
+ */
+export async function listEntries(db: Kysely<Database>, o: ListEntriesOptions = {}): Promise<{ total: number; items: EntryWithPaper[] }> {
+  const offset = Math.max(0, o.offset ?? 0);
+  const limit = Math.max(0, o.limit ?? 50);
+  const countRow = await baseQuery(db, o).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const total = Number(countRow.n);
+  const select = baseQuery(db, o).selectAll('p').select([
+    'e.id as entry_id',
+    'e.feed_date',
+    'e.submitter_name',
+    'e.submitter_handle',
+    'e.organization',
+    'e.submitted_at',
+    'e.upvotes',
+    'e.num_comments',
+  ]);
+  if (o.sort === 'trending') {
+    // The score depends on "now", so it is computed here rather than stored (issue 5 stores it on the row).
+    const now = o.now ?? new Date();
+    const rows = (await select.execute()).map(entryFromRow);
+    rows.sort((a, b) => trendingScore(b.upvotes, b.submittedAt, now) - trendingScore(a.upvotes, a.submittedAt, now) || b.upvotes - a.upvotes);
+    return { total, items: rows.slice(offset, offset + limit) };
+  }
+  const ordered =
+    o.sort === 'publishedAt'
+      ? select.orderBy('p.published_at', 'desc').orderBy('e.upvotes', 'desc')
+      : select.orderBy('e.upvotes', 'desc').orderBy('p.published_at', 'desc');
+  const rows = await ordered.orderBy('p.id').offset(offset).limit(limit).execute();
+  return { total, items: rows.map(entryFromRow) };
+}
+
+/** The entry that features a paper, if any. */
+export async function getEntryForPaper(db: Kysely<Database>, paperId: string): Promise<Entry | undefined> {
+  const r = await db.selectFrom('daily_entries').selectAll().where('paper_id', '=', paperId).executeTakeFirst();
+  if (!r) return undefined;
+  return {
+    id: r.id,
+    paperId: r.paper_id,
+    feedDate: r.feed_date,
+    submitterName: r.submitter_name,
+    submitterHandle: r.submitter_handle,
+    organization: r.organization,
+    submittedAt: r.submitted_at,
+    upvotes: r.upvotes,
+    numComments: r.num_comments,
+  };
+}
+
+/** The latest feed date on or before `onOrBefore` (default: any) that has entries. */
+export async function latestFeedDate(db: Kysely<Database>, onOrBefore?: string): Promise<string | undefined> {
+  let q = db.selectFrom('daily_entries').select((eb) => eb.fn.max('feed_date').as('d'));
+  if (onOrBefore) q = q.where('feed_date', '<=', onOrBefore);
+  const r = await q.executeTakeFirst();
+  return (r?.d as string | null) ?? undefined;
+}
+
+/** The nearest feed dates with entries strictly before and after a range (for previous/next links). */
+export async function neighbourFeedDates(db: Kysely<Database>, from: string, to: string): Promise<{ prev?: string; next?: string }> {
+  const prev = await db.selectFrom('daily_entries').select((eb) => eb.fn.max('feed_date').as('d')).where('feed_date', '<', from).executeTakeFirst();
+  const next = await db.selectFrom('daily_entries').select((eb) => eb.fn.min('feed_date').as('d')).where('feed_date', '>', to).executeTakeFirst();
+  return { prev: (prev?.d as string | null) ?? undefined, next: (next?.d as string | null) ?? undefined };
+}

@@ -1,0 +1,5 @@
+import type { Hono } from 'hono';
+import type { AppDeps } from '../deps.ts';
+
+// Placeholder, being written.
+export function registerPaperRoutes(_app: Hono, _deps: AppDeps): void {}
