@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { ConfigError, describeConfig, loadConfig, type Config } from './config.ts';
-import { connect } from './db/connect.ts';
+import { checkConnection, connect } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { ensureDemoData } from './ingest/demo.ts';
 import { type ImportFormat, importFile } from './ingest/import.ts';
@@ -46,10 +46,12 @@ async function cmdServe(args: string[]): Promise<void> {
   const config = loadOrExit(port ? { port, baseUrl: loadOrExit().baseUrl.replace(/:\d+$/, `:${port}`) } : {});
   const log = createLogger(config.logLevel);
   const conn = connect(config.databaseUrl);
+  await checkConnection(conn, config.databaseUrl);
   const applied = await migrateToLatest(conn.db);
   if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
   if (config.demoData === 'auto') await ensureDemoData(conn.db, log);
-  const app = createApp({ db: conn.db, config, log });
+  // Anonymous pages may be up to 5 s stale; that keeps the daily page in the thousands of requests/s.
+  const app = createApp({ db: conn.db, config, log, pageCacheTtlMs: 5000 });
   const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
     log.info({ port: info.port, url: config.baseUrl }, `Paperboy is serving on http://localhost:${info.port}`);
   });

@@ -1,18 +1,28 @@
-/** Opens the database named by a URL: a SQLite path or `sqlite:` URL (PostgreSQL arrives with issue 3). */
+/** Opens the database named by a URL: a SQLite path or `sqlite:` URL, or a `postgres://` URL. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
 import type { Database } from './schema.ts';
 
 export type DB = Kysely<Database>;
+export type Dialect = 'sqlite' | 'postgres';
 
 export interface Connection {
   db: DB;
-  dialect: 'sqlite';
-  /** The raw better-sqlite3 handle, for bulk paths that bypass the query builder. */
-  sqlite: SQLite.Database;
+  dialect: Dialect;
+  /** The raw better-sqlite3 handle (SQLite only), for bulk paths that bypass the query builder. */
+  sqlite?: SQLite.Database;
   close(): Promise<void>;
+}
+
+// COUNT(*) and bigserial come back as int8, which pg returns as strings by default; our counts fit a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+/** True when the URL names a PostgreSQL database. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
 }
 
 /** Resolves `sqlite:./x.db`, `sqlite:///abs/x.db`, `sqlite::memory:` or a bare path to a filename. */
@@ -23,10 +33,17 @@ export function sqlitePath(url: string): string {
   return url;
 }
 
-/** Opens a database; throws an Error with an actionable message when it cannot. */
-export function connect(url: string): Connection {
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new Error('PAPERBOY_DATABASE_URL: PostgreSQL is not supported yet; use a SQLite path');
+/**
+ * Opens a database. SQLite opens at once (errors thrown here); PostgreSQL connects lazily, so call
+ * `checkConnection` at start-up to turn an unreachable server or bad credentials into a clear message.
+ */
+export function connect(url: string, o: { poolSize?: number } = {}): Connection {
+  if (isPostgresUrl(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: o.poolSize ?? 10, connectionTimeoutMillis: 5000 });
+    // An idle client that loses its server emits 'error' on the pool; without a listener that kills the process.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   const file = sqlitePath(url);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -43,12 +60,46 @@ export function connect(url: string): Connection {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -65536');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return {
-    db,
-    dialect: 'sqlite',
-    sqlite,
-    async close() {
-      await db.destroy();
-    },
-  };
+  return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+}
+
+/** Runs `SELECT 1`; throws an Error whose message says what is wrong and which setting to fix. */
+export async function checkConnection(conn: Connection, url: string): Promise<void> {
+  try {
+    await sql`SELECT 1`.execute(conn.db);
+  } catch (err) {
+    throw new Error(describeConnectionError(err, url));
+  }
+}
+
+/** Turns a driver error into a sentence naming the host, user or database at fault (never the password). */
+export function describeConnectionError(err: unknown, url: string): string {
+  const e = err as { code?: string; message?: string };
+  if (!isPostgresUrl(url)) return `PAPERBOY_DATABASE_URL: ${e.message ?? String(err)}`;
+  let where = 'the PostgreSQL server';
+  let user = '';
+  let database = '';
+  try {
+    const u = new URL(url);
+    where = `PostgreSQL at ${u.hostname}:${u.port || 5432}`;
+    user = decodeURIComponent(u.username);
+    database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  } catch {
+    /* keep the generic wording */
+  }
+  switch (e.code) {
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+      return `PAPERBOY_DATABASE_URL: cannot reach ${where} (${e.code}); is the server running and the host/port right?`;
+    case '28P01':
+    case '28000':
+      return `PAPERBOY_DATABASE_URL: ${where} refused the credentials of user "${user}" (${e.code}); check the user name and password`;
+    case '3D000':
+      return `PAPERBOY_DATABASE_URL: database "${database}" does not exist on ${where}; create it with: createdb ${database}`;
+    default:
+      return `PAPERBOY_DATABASE_URL: cannot use ${where}: ${e.message ?? String(err)}`;
+  }
 }

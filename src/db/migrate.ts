@@ -1,10 +1,12 @@
 /** Runs the append-only migrations in order; used by `paperboy migrate`, `serve` and the tests. */
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m001 from './migrations/2026-11-26-001-initial.ts';
+import * as m002jobs from './migrations/2026-11-27-002-jobs.ts';
 
 /** The list of every migration, in order. Static imports keep the set fixed at build time. */
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
+  '2026-11-27-002-jobs': m002jobs,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -55,9 +55,33 @@ export interface MetaTable {
   value: string;
 }
 
+export interface JobsTable {
+  id: Generated<number>;
+  /** Handler name in the worker's registry (src/jobs/handlers.ts). */
+  name: string;
+  /** JSON text given to the handler. */
+  payload: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  /** Claims so far (incremented when claimed). */
+  attempts: number;
+  max_attempts: number;
+  /** ISO 8601 UTC: the job may run from this instant on. */
+  run_at: string;
+  /** Worker that holds (or last held) the job. */
+  locked_by: string | null;
+  /** ISO 8601 UTC: a running job whose lease ran out is claimed again. */
+  lease_until: string | null;
+  last_error: string | null;
+  /** `schedule@slot` for recurring jobs: one job per slot. */
+  unique_key: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
 export interface Database {
   papers: PapersTable;
   announcements: AnnouncementsTable;
   daily_entries: DailyEntriesTable;
   meta: MetaTable;
+  jobs: JobsTable;
 }

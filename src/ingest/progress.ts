@@ -1,9 +1,12 @@
 /** A one-line progress bar for long imports; silent when the stream is not a terminal. */
+
+/** What the importer reports; `done` ends the line so the summary starts on a fresh one. */
 export interface ProgressBar {
   update: (p: { read: number; bytes: number; totalBytes: number }) => void;
   done: () => void;
 }
 
+/** A bar on `stream` (usually stderr), redrawn at most ten times a second. */
 export function createProgressBar(stream: NodeJS.WriteStream): ProgressBar {
   if (!stream.isTTY) return { update: () => {}, done: () => {} };
   const start = Date.now();

@@ -74,3 +74,32 @@ export async function announcementDates(db: Kysely<Database>, date?: string): Pr
     latest: (latest?.d as string | null) ?? undefined,
   };
 }
+
+/** How many papers were announced on a date per kind, optionally within a category (same matching as listAnnouncements). */
+export async function announcementCounts(
+  db: Kysely<Database>,
+  o: { date: string; category?: string },
+): Promise<Record<AnnouncementKind, number>> {
+  let q = db.selectFrom('announcements as a').innerJoin('papers as p', 'p.id', 'a.paper_id').where('a.date', '=', o.date);
+  if (o.category) q = q.where('p.categories', 'like', `%"${o.category.replace(/[%_"\\]/g, '')}"%`);
+  const rows = await q.select(['a.kind', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('a.kind').execute();
+  const counts: Record<AnnouncementKind, number> = { new: 0, cross: 0, replace: 0 };
+  for (const r of rows) counts[r.kind] = Number(r.n);
+  return counts;
+}
+
+/** The primary categories with the most papers announced on a date, most first (for a category picker). */
+export async function topAnnouncedCategories(db: Kysely<Database>, date: string, limit = 12): Promise<Array<{ category: string; n: number }>> {
+  const rows = await db
+    .selectFrom('announcements as a')
+    .innerJoin('papers as p', 'p.id', 'a.paper_id')
+    .where('a.date', '=', date)
+    .where('p.primary_category', 'is not', null)
+    .select(['p.primary_category as category', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('p.primary_category')
+    .orderBy('n', 'desc')
+    .orderBy('p.primary_category')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ category: r.category as string, n: Number(r.n) }));
+}

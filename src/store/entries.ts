@@ -152,6 +152,27 @@ export async function getEntryForPaper(db: Kysely<Database>, paperId: string): P
   };
 }
 
+/** The entries featuring any of these papers, by paper id (one query, for lists such as search results). */
+export async function getEntriesForPapers(db: Kysely<Database>, paperIds: string[]): Promise<Map<string, Entry>> {
+  const out = new Map<string, Entry>();
+  if (paperIds.length === 0) return out;
+  const rows = await db.selectFrom('daily_entries').selectAll().where('paper_id', 'in', paperIds).execute();
+  for (const r of rows) {
+    out.set(r.paper_id, {
+      id: r.id,
+      paperId: r.paper_id,
+      feedDate: r.feed_date,
+      submitterName: r.submitter_name,
+      submitterHandle: r.submitter_handle,
+      organization: r.organization,
+      submittedAt: r.submitted_at,
+      upvotes: r.upvotes,
+      numComments: r.num_comments,
+    });
+  }
+  return out;
+}
+
 /** The latest feed date on or before `onOrBefore` (default: any) that has entries. */
 export async function latestFeedDate(db: Kysely<Database>, onOrBefore?: string): Promise<string | undefined> {
   let q = db.selectFrom('daily_entries').select((eb) => eb.fn.max('feed_date').as('d'));

@@ -99,9 +99,13 @@ const CHUNK = 400;
  */
 export async function upsertPapers(db: Kysely<Database>, papers: PaperInput[], now = new Date().toISOString()): Promise<UpsertResult> {
   const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
-  // Last one wins within a batch, so a file that lists a paper twice behaves like two imports.
+  // Within a batch the later of two equal versions wins and an older version never replaces a
+  // newer one, so a file that lists a paper twice behaves exactly like two imports.
   const byId = new Map<string, PaperInput>();
-  for (const p of papers) byId.set(p.id, p);
+  for (const p of papers) {
+    const seen = byId.get(p.id);
+    if (!seen || p.version >= seen.version) byId.set(p.id, p);
+  }
   const unique = [...byId.values()];
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);

@@ -2,8 +2,10 @@
 import { Hono } from 'hono';
 import { registerHfApi } from './api/hf.ts';
 import type { AppDeps } from './deps.ts';
+import { registerAssetRoutes } from './routes/assets.ts';
 import { registerFeedRoutes } from './routes/feeds.tsx';
 import { registerHealth } from './routes/health.ts';
+import { registerNewOnArxivRoutes } from './routes/newOnArxiv.tsx';
 import { registerPaperRoutes } from './routes/paper.tsx';
 import { registerSearchRoutes } from './routes/search.tsx';
 import { errorPage, notFoundPage } from './routes/errors.tsx';
@@ -29,10 +31,12 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   registerHealth(app, deps);
+  registerAssetRoutes(app);
   registerHfApi(app, deps);
   registerSearchRoutes(app, deps);
   registerPaperRoutes(app, deps);
   registerFeedRoutes(app, deps);
+  registerNewOnArxivRoutes(app, deps);
 
   app.notFound((c) => notFoundPage(c, deps));
   app.onError((err, c) => {

@@ -7,4 +7,6 @@ export interface AppDeps {
   db: DB;
   config: Config;
   log: Logger;
+  /** How long rendered anonymous pages may be served from memory (see pageCache.ts); 0 or absent disables it. */
+  pageCacheTtlMs?: number;
 }

@@ -1,27 +1,69 @@
-/** 404 / 400 / 500 answers: JSON `{"error"}` under /api, a page elsewhere. */
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
+/** 404 / 400 / 500 answers: JSON `{"error"}` under /api, a styled page elsewhere. */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../deps.ts';
+import { Layout } from '../views/layout.tsx';
 
 function wantsJson(c: Context): boolean {
   return c.req.path.startsWith('/api/') || c.req.path.endsWith('.json');
 }
 
-/** An error answer with a message a person can act on. */
-export function errorAnswer(c: Context, _deps: AppDeps, status: ContentfulStatusCode, message: string) {
+/** A link offered on an error page (nearest dates, the paper on arXiv…). */
+export interface ErrorLink {
+  href: string;
+  label: string;
+}
+
+const HEADINGS: Partial<Record<number, string>> = {
+  400: 'That address is not quite right',
+  404: 'Not found',
+  500: 'Something went wrong',
+};
+
+/**
+ * An error answer with a message a person can act on, and optional links to go on from.
+ * Synchronous and without database access, so it still works when the database is the problem.
+ */
+export function errorAnswer(c: Context, deps: AppDeps, status: ContentfulStatusCode, message: string, links: ErrorLink[] = []) {
   if (wantsJson(c)) return c.json({ error: message }, status);
-  // Replaced by the styled layout once the views land.
-  return c.html(`<!doctype html><title>${status}</title><h1>${status}</h1><p>${escapeHtml(message)}</p>`, status);
+  const heading = HEADINGS[status] ?? 'Error';
+  const node = (
+    <Layout title={`${status} ${heading}`} description={message} noindex>
+      <section class="notice">
+        <p class="error-code">Error {status}</p>
+        <h1>{heading}</h1>
+        <p>{message}</p>
+        {links.length > 0 ? (
+          <ul>
+            {links.map((l) => (
+              <li>
+                <a href={l.href}>{l.label}</a>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        <p>
+          <a href="/">Latest papers</a> · <a href="/search">Search</a>
+        </p>
+      </section>
+    </Layout>
+  );
+  const html = node.toString();
+  // The error layout has no async components, so rendering is synchronous; guard in case that changes.
+  if (typeof html !== 'string') {
+    deps.log.error({ path: c.req.path }, 'error page rendered asynchronously');
+    return c.text(message, status);
+  }
+  return c.html(`<!doctype html>${html}`, status);
 }
 
+/** The 404 answer for a path no route knows. */
 export function notFoundPage(c: Context, deps: AppDeps) {
-  return errorAnswer(c, deps, 404, 'Not found');
+  return errorAnswer(c, deps, 404, `There is no page at ${c.req.path}.`);
 }
 
+/** The 500 answer; the error itself is logged by the caller and never shown. */
 export function errorPage(c: Context, deps: AppDeps, _err: Error) {
   return errorAnswer(c, deps, 500, 'Something went wrong on our side; it has been logged.');
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

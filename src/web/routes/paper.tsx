@@ -1,5 +1,177 @@
-import type { Hono } from 'hono';
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
+/** Paper pages: `/papers/{id}` for new-style and old-style (slashed) arXiv ids. */
+import type { Context, Hono } from 'hono';
+import { parseArxivId } from '../../arxiv/ids.ts';
+import { type Entry, getEntryForPaper } from '../../store/entries.ts';
+import { getPaper, type Paper } from '../../store/papers.ts';
 import type { AppDeps } from '../deps.ts';
+import { type Page, PageCache } from '../pageCache.ts';
+import { Categories, Votes } from '../views/components.tsx';
+import { renderPage } from '../views/page.tsx';
+import { abstractParagraphs, arxivUrls, excerpt, formatDay, paperPath, safeHttpUrl } from '../views/text.ts';
+import { errorAnswer } from './errors.tsx';
 
-// Placeholder, being written.
-export function registerPaperRoutes(_app: Hono, _deps: AppDeps): void {}
+/** Feed paths share the `/papers/` prefix and are served by feeds.tsx, registered after this file. */
+const FEED_PREFIX = /^(date|week|month)(\/|$)/;
+
+function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+function Authors({ authors }: { authors: string[] }) {
+  return (
+    <p class="authors">
+      {authors.map((name, i) => (
+        <>
+          {i > 0 ? ', ' : ''}
+          <a href={`/search?q=${encodeURIComponent(`"${name}"`)}`}>{name}</a>
+        </>
+      ))}
+    </p>
+  );
+}
+
+function Featured({ entry }: { entry: Entry }) {
+  return (
+    <div class="actions">
+      <Votes n={entry.upvotes} />
+      <p class="featured">
+        Featured in <a href={`/papers/date/${entry.feedDate}`}>Daily Papers of {formatDay(entry.feedDate)}</a>
+        {entry.submitterName ? <> · submitted by {entry.submitterName}</> : null}
+        {entry.organization ? <> · {entry.organization}</> : null}
+      </p>
+    </div>
+  );
+}
+
+function PaperView({ paper, entry }: { paper: Paper; entry?: Entry }) {
+  const urls = arxivUrls(paper.id);
+  const code = safeHttpUrl(paper.codeUrl);
+  const project = safeHttpUrl(paper.projectUrl);
+  const license = safeHttpUrl(paper.license);
+  const firstVersion = paper.publishedAt.slice(0, 10);
+  const lastUpdate = paper.updatedAt.slice(0, 10);
+  return (
+    <article class="paper">
+      <div class="chips">
+        <Categories categories={paper.categories} max={12} />
+      </div>
+      <h1>{paper.title}</h1>
+      <Authors authors={paper.authors} />
+      {entry ? <Featured entry={entry} /> : null}
+      <p class="actions">
+        <a class="button" href={urls.abs} rel="noopener">
+          arXiv page
+        </a>
+        <a class="button" href={urls.pdf} rel="noopener">
+          PDF
+        </a>
+        {code ? (
+          <a class="button" href={code} rel="noopener nofollow">
+            Code
+          </a>
+        ) : null}
+        {project ? (
+          <a class="button" href={project} rel="noopener nofollow">
+            Project page
+          </a>
+        ) : null}
+      </p>
+      <section class="abstract">
+        <h2>Abstract</h2>
+        {abstractParagraphs(paper.abstract).map((p) => (
+          <p>{p}</p>
+        ))}
+      </section>
+      <dl class="facts">
+        <dt>arXiv id</dt>
+        <dd>
+          {paper.id} (v{paper.version})
+        </dd>
+        <dt>First version</dt>
+        <dd>
+          <time datetime={firstVersion}>{formatDay(firstVersion)}</time>
+        </dd>
+        {lastUpdate !== firstVersion ? (
+          <>
+            <dt>Last updated</dt>
+            <dd>
+              <time datetime={lastUpdate}>{formatDay(lastUpdate)}</time>
+            </dd>
+          </>
+        ) : null}
+        {paper.comment ? (
+          <>
+            <dt>Comment</dt>
+            <dd>{paper.comment}</dd>
+          </>
+        ) : null}
+        {paper.journalRef ? (
+          <>
+            <dt>Journal ref</dt>
+            <dd>{paper.journalRef}</dd>
+          </>
+        ) : null}
+        {paper.doi ? (
+          <>
+            <dt>DOI</dt>
+            <dd>
+              <a href={`https://doi.org/${encodeURI(paper.doi)}`} rel="noopener">
+                {paper.doi}
+              </a>
+            </dd>
+          </>
+        ) : null}
+        {paper.license ? (
+          <>
+            <dt>Licence</dt>
+            <dd>{license ? <a href={license}>{paper.license}</a> : paper.license}</dd>
+          </>
+        ) : null}
+        <dt>Formats</dt>
+        <dd>
+          <a href={`${paperPath(paper.id)}.md`}>Markdown</a>
+        </dd>
+      </dl>
+    </article>
+  );
+}
+
+async function paperPage(c: Context, deps: AppDeps, raw: string): Promise<Page | Response> {
+  const parsed = parseArxivId(raw.replace(/\/+$/, ''));
+  if (!parsed) {
+    const shown = raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;
+    return errorAnswer(c, deps, 400, `“${shown}” is not an arXiv id; ids look like 2509.08826 or hep-th/9901001.`);
+  }
+  const canonical = paperPath(parsed.id);
+  // One URL per paper: a version (2509.08826v2), an `arXiv:` prefix or a trailing slash redirect to it.
+  if (raw !== parsed.id) return c.redirect(canonical, 301);
+  const [paper, entry] = await Promise.all([getPaper(deps.db, parsed.id), getEntryForPaper(deps.db, parsed.id)]);
+  if (!paper) {
+    return errorAnswer(c, deps, 404, `arXiv:${parsed.id} is not in this instance (yet).`, [
+      { href: arxivUrls(parsed.id).abs, label: `Read arXiv:${parsed.id} on arxiv.org` },
+    ]);
+  }
+  return renderPage(deps, {
+    title: paper.title,
+    description: excerpt(paper.abstract, 200),
+    path: canonical,
+    children: <PaperView paper={paper} entry={entry} />,
+  });
+}
+
+/** Registers `/papers/{id}` (a wildcard, so old-style ids with a slash work). */
+export function registerPaperRoutes(app: Hono, deps: AppDeps): void {
+  const cache = new PageCache(deps.pageCacheTtlMs ?? 0);
+  app.get('/papers/*', async (c, next) => {
+    const decoded = safeDecode(c.req.path.slice('/papers/'.length));
+    if (decoded !== null && FEED_PREFIX.test(decoded)) return next();
+    if (decoded === '') return c.redirect('/', 302); // `/papers/` names no paper: the feed is the nearest page
+    if (decoded === null) return errorAnswer(c, deps, 400, 'That is not an arXiv id; ids look like 2509.08826 or hep-th/9901001.');
+    return cache.serve(c, () => paperPage(c, deps, decoded));
+  });
+}

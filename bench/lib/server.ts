@@ -1,0 +1,52 @@
+/** Runs the real `paperboy serve` on a database in a child process, for throughput measurements. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { REPO_ROOT } from './corpus.ts';
+
+/** A free TCP port on 127.0.0.1 (asked of the kernel, then released for the server to take). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `paperboy serve` exactly as a user would (same middleware, logging and caching) on the
+ * given SQLite file, and waits until /healthz answers.
+ */
+export async function startServer(dbFile: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts'), 'serve'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PAPERBOY_DATABASE_URL: dbFile, PORT: String(port), PAPERBOY_DEMO_DATA: 'off', NODE_ENV: 'production' },
+    // Request logs go to /dev/null: written (as in production) but not piped through this process.
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`paperboy serve exited ${child.exitCode}: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { url, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await stop();
+  throw new Error(`paperboy serve did not answer /healthz within 30 s: ${stderr}`);
+}

@@ -1,0 +1,161 @@
+/**
+ * `npm run bench -- [CORPUS_PATH] [--keep]`: Paperboy against the bare database in one run.
+ * Import of the corpus next to a bare SQLite + FTS5 insert, keyword search latency next to the bare
+ * FTS5 query, and page throughput with autocannon. Prints a table and writes bench/results/*.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '../src/db/connect.ts';
+import type { ImportSummary } from '../src/ingest/import.ts';
+import { REPO_ROOT, resolveCorpusPath } from './lib/corpus.ts';
+import { seedBenchEntries } from './lib/entries.ts';
+import { benchPage, type PageResult } from './lib/pages.ts';
+import { buildQueries } from './lib/queries.ts';
+import { formatTable, type ResultRow, row, writeResults } from './lib/report.ts';
+import { benchSearch } from './lib/search.ts';
+import { startServer } from './lib/server.ts';
+import { runChildJson } from './lib/spawn.ts';
+
+/** Targets from issue 2. */
+const TARGET = { importSeconds: 60, importRatio: 2, searchP95Ms: 20, dailyRps: 1000 };
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const corpus = resolveCorpusPath(argv, process.env);
+  if (!corpus.exists) {
+    process.stderr.write(
+      `bench: corpus not found at ${corpus.path}\n` +
+        'Pass the path of a JSON-lines corpus (e.g. arxiv-listings-2025-2026.jsonl.gz) as `npm run bench -- PATH`\n' +
+        'or set PAPERBOY_BENCH_CORPUS.\n',
+    );
+    return 1;
+  }
+  const keep = argv.includes('--keep');
+  const dir = mkdtempSync(join(tmpdir(), 'paperboy-bench-'));
+  const bareFile = join(dir, 'bare.db');
+  const paperboyFile = join(dir, 'paperboy.db');
+  log(`corpus ${corpus.path}; scratch ${dir}`);
+
+  try {
+    // Reading the corpus here also warms the OS file cache, so neither import below reads it cold.
+    log('building queries');
+    const queries = await buildQueries(corpus.path);
+
+    log('bare SQLite + FTS5 insert');
+    const bare = await runChildJson<{ rows: number; seconds: number; peakRssMb: number }>('child.ts', ['baseline', bareFile, corpus.path]);
+    log(`  ${bare.rows} rows in ${bare.seconds.toFixed(1)} s`);
+
+    log('Paperboy import');
+    const imp = await runChildJson<{ seconds: number; summary: ImportSummary; peakRssMb: number }>('child.ts', ['import', paperboyFile, corpus.path]);
+    const papers = imp.summary.inserted + imp.summary.updated + imp.summary.unchanged;
+    log(`  ${papers} papers in ${imp.seconds.toFixed(1)} s (skipped ${imp.summary.skipped})`);
+
+    log(`keyword search: ${queries.length} queries`);
+    const conn = connect(paperboyFile);
+    let searchRes: Awaited<ReturnType<typeof benchSearch>>;
+    let featured: Awaited<ReturnType<typeof seedBenchEntries>>;
+    try {
+      searchRes = await benchSearch(conn.db, bareFile, queries);
+      featured = await seedBenchEntries(conn.db);
+    } finally {
+      await conn.close();
+    }
+
+    log('page throughput (paperboy serve + autocannon, 10 connections, 5 s each)');
+    const server = await startServer(paperboyFile);
+    const pages: Record<string, PageResult> = {};
+    try {
+      const paths = { daily: '/', paper: `/papers/${featured.paperIds[0]}`, search: '/search?q=reward%20models', healthz: '/healthz' };
+      for (const [name, path] of Object.entries(paths)) {
+        pages[name] = await benchPage(server.url, path);
+        log(`  ${path}: ${Math.round(pages[name]!.requestsPerSec)} req/s`);
+      }
+    } finally {
+      await server.stop();
+    }
+
+    const pb = searchRes.paperboy;
+    const bs = searchRes.bare;
+    const pageOk = (p: PageResult) => p.status === 200 && p.non2xx === 0 && p.errors === 0;
+    const health = pages.healthz!.requestsPerSec;
+    const rows: ResultRow[] = [
+      row({ name: 'bare insert: wall time', value: bare.seconds, unit: 's' }),
+      row({ name: 'bare insert: rows/s', value: bare.rows / bare.seconds, unit: 'rows/s' }),
+      row({
+        name: 'import: wall time',
+        value: imp.seconds,
+        unit: 's',
+        baseline: bare.seconds,
+        target: `< ${TARGET.importSeconds} s, <= ${TARGET.importRatio}x`,
+        pass: imp.seconds < TARGET.importSeconds && imp.seconds <= TARGET.importRatio * bare.seconds,
+      }),
+      row({ name: 'import: papers/s', value: papers / imp.seconds, unit: 'papers/s', baseline: bare.rows / bare.seconds }),
+      row({ name: 'import: peak RSS', value: imp.peakRssMb, unit: 'MB', baseline: bare.peakRssMb }),
+      row({ name: 'search: p50', value: pb.latency.p50, unit: 'ms', baseline: bs.latency.p50 }),
+      row({
+        name: 'search: p95',
+        value: pb.latency.p95,
+        unit: 'ms',
+        baseline: bs.latency.p95,
+        target: `< ${TARGET.searchP95Ms} ms`,
+        pass: pb.latency.p95 < TARGET.searchP95Ms,
+      }),
+      row({ name: 'search: mean', value: pb.latency.mean, unit: 'ms', baseline: bs.latency.mean }),
+      row({ name: 'search: exact title ranked 1st', value: 100 * pb.titleTop1, unit: '%', baseline: 100 * bs.titleTop1 }),
+      row({ name: 'search: description in top 10', value: 100 * pb.descriptionTop10, unit: '%', baseline: 100 * bs.descriptionTop10 }),
+      row({ name: 'search: zero-result queries', value: pb.zeroResults, unit: 'queries', baseline: bs.zeroResults }),
+      row({
+        name: 'page: daily /',
+        value: pages.daily!.requestsPerSec,
+        unit: 'req/s',
+        baseline: health,
+        target: `> ${TARGET.dailyRps.toLocaleString('en-US')}`,
+        pass: pageOk(pages.daily!) && pages.daily!.requestsPerSec > TARGET.dailyRps,
+      }),
+      row({ name: 'page: paper /papers/{id}', value: pages.paper!.requestsPerSec, unit: 'req/s', baseline: health, pass: pageOk(pages.paper!) }),
+      row({ name: 'page: search /search?q=', value: pages.search!.requestsPerSec, unit: 'req/s', baseline: health, pass: pageOk(pages.search!) }),
+      row({ name: 'page: /healthz (floor)', value: health, unit: 'req/s', pass: pageOk(pages.healthz!) }),
+    ];
+
+    const report = {
+      date: new Date().toISOString(),
+      commit: gitCommit(),
+      machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30) },
+      corpus: { path: corpus.path, rows: bare.rows },
+      rows,
+      details: { bare, import: imp, search: searchRes, featured: { feedDate: featured.feedDate, entries: featured.paperIds.length }, pages, queries },
+    };
+    const file = writeResults(report);
+    process.stdout.write(`\nPaperboy benchmark (${bare.rows.toLocaleString('en-US')} papers, ${cpus().length} CPUs, Node ${process.version})\n\n`);
+    process.stdout.write(`${formatTable(rows)}\n\n`);
+    const judged = rows.filter((r) => r.pass !== undefined);
+    process.stdout.write(`${judged.filter((r) => r.pass).length} of ${judged.length} checks passed. Slowest queries: ${searchRes.slowest.map((s) => `${s.ms} ms "${s.q}"`).join('; ')}\n`);
+    const kinds = Object.entries(pb.byKind).map(([k, v]) => `${k} ${v.p95.toFixed(1)} (bare ${bs.byKind[k]?.p95.toFixed(1)})`);
+    process.stdout.write(`Search p95 by kind, ms: ${kinds.join(', ')}\n`);
+    process.stdout.write(`Results: ${file} (and bench/results/latest.json)\n`);
+    return 0;
+  } finally {
+    if (keep) log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,62 @@
+/**
+ * Job handlers: a registry from a job's `name` to the async function that runs it. Features add their
+ * handlers here (arXiv harvests in issue 4, digests later); tests add their own to a registry they build.
+ *
+ * Handlers must be safe to run twice: a worker that dies after the work but before marking the job
+ * done leaves it to be run again after its lease runs out.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { Logger } from '../log.ts';
+import { deleteFinishedJobs, type Job } from '../store/jobs.ts';
+
+/** What a handler gets besides its payload. */
+export interface JobContext {
+  db: Kysely<Database>;
+  log: Logger;
+  job: Job;
+  workerId: string;
+  /**
+   * Aborted when the worker lost the job's lease (another worker may already be running it): stop
+   * early, your result will not be recorded.
+   */
+  signal: AbortSignal;
+  /** The worker's clock. */
+  now: () => Date;
+}
+
+/**
+ * Runs one job. `payload` is the parsed JSON the job was enqueued with: validate it (it comes from a
+ * row, possibly written by an older version). Throw to fail the attempt.
+ */
+export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<void>;
+
+/** name -> handler. A Map, so a stored name like `constructor` never resolves to an Object method. */
+export type HandlerRegistry = Map<string, JobHandler>;
+
+// Finished jobs are kept this long for inspection, then deleted by the `prune-jobs` job. A recurring
+// slot's unique_key goes with its row, which is harmless: the scheduler only ever enqueues the current slot.
+const KEEP_FINISHED_DAYS = 14;
+
+/** The handlers every worker has. */
+export function builtinHandlers(): HandlerRegistry {
+  return new Map<string, JobHandler>([
+    // Does nothing: proves the queue and a worker are alive.
+    ['noop', async () => {}],
+    [
+      'prune-jobs',
+      async (_payload, ctx) => {
+        const before = new Date(ctx.now().getTime() - KEEP_FINISHED_DAYS * 86_400_000);
+        const deleted = await deleteFinishedJobs(ctx.db, before);
+        ctx.log.info({ job: 'prune-jobs', deleted }, 'pruned finished jobs');
+      },
+    ],
+  ]);
+}
+
+/** The built-in handlers plus extra ones (a feature's, or a test's); extra ones win on a name clash. */
+export function createHandlerRegistry(extra: Record<string, JobHandler> = {}): HandlerRegistry {
+  const registry = builtinHandlers();
+  for (const [name, handler] of Object.entries(extra)) registry.set(name, handler);
+  return registry;
+}

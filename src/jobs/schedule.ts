@@ -1,0 +1,182 @@
+/**
+ * Recurring jobs: SCHEDULES below is the one list of every recurring job (like lobsters' recurring
+ * list or Plausible's crontab). A scheduler tick enqueues the *current slot* of every schedule as a
+ * job whose unique_key is `name@slot`; the key is unique in the table, so any number of schedulers
+ * (one per worker process) and any number of ticks enqueue each slot once, and it runs once.
+ *
+ * Only the current slot is enqueued, never a backlog: a scheduler that was down through several slots
+ * runs the most recent one late, once, and skips the older ones (right for "harvest today", "send the
+ * digest": running them all would repeat the same work). The handler sees its slot in `job.uniqueKey`.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { Logger } from '../log.ts';
+import { addDays, feedDateOf } from '../time.ts';
+import { enqueue } from './queue.ts';
+
+/**
+ * How often a schedule runs: every N minutes (slots aligned to the Unix epoch, so 60 means on the hour
+ * UTC and 15 on :00/:15/:30/:45), or daily at a wall-clock time HH:MM in an IANA time zone.
+ */
+export type Every = { minutes: number } | { dailyAt: string; timeZone: string };
+
+/** One recurring job. */
+export interface Schedule {
+  /** Unique among schedules; the first half of every slot's unique_key. */
+  name: string;
+  /** Handler name in src/jobs/handlers.ts. */
+  handler: string;
+  every: Every;
+  payload?: unknown;
+  maxAttempts?: number;
+}
+
+/** Every recurring job of Paperboy. arXiv harvests (issue 4) and digests join this list. */
+export const SCHEDULES: readonly Schedule[] = [
+  // Quiet hour for most communities; UTC so that it never lands in a DST gap.
+  { name: 'prune-jobs', handler: 'prune-jobs', every: { dailyAt: '03:30', timeZone: 'UTC' } },
+];
+
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** Throws a message naming the bad schedule; called before a scheduler starts. */
+export function validateSchedules(schedules: readonly Schedule[]): void {
+  const seen = new Set<string>();
+  for (const s of schedules) {
+    if (!s.name || s.name.includes('@')) throw new Error(`schedule "${s.name}": a name is required and may not contain @`);
+    if (seen.has(s.name)) throw new Error(`schedule "${s.name}" is declared twice`);
+    seen.add(s.name);
+    if (!s.handler) throw new Error(`schedule "${s.name}": handler is required`);
+    if ('minutes' in s.every) {
+      if (!Number.isInteger(s.every.minutes) || s.every.minutes < 1) {
+        throw new Error(`schedule "${s.name}": every.minutes must be a positive integer`);
+      }
+    } else {
+      if (!HHMM.test(s.every.dailyAt)) throw new Error(`schedule "${s.name}": dailyAt must be HH:MM (24 h), got ${s.every.dailyAt}`);
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: s.every.timeZone });
+      } catch {
+        throw new Error(`schedule "${s.name}": unknown time zone ${s.every.timeZone}`);
+      }
+    }
+  }
+}
+
+/** The UTC offset of a time zone at an instant, in milliseconds (positive east of Greenwich). */
+function zoneOffsetMs(instant: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(instant));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/**
+ * The instant at which the wall clock in `timeZone` shows `date` `hh:mm`. Two passes settle DST
+ * changes; a time inside a spring-forward gap lands an hour off, which is fine for a daily slot.
+ */
+function zonedInstant(date: string, hh: number, mm: number, timeZone: string): Date {
+  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(y, mo - 1, d, hh, mm);
+  let t = wall - zoneOffsetMs(wall, timeZone);
+  t = wall - zoneOffsetMs(t, timeZone);
+  return new Date(t);
+}
+
+/** The slot of a schedule that contains `now`: its label (in the unique_key) and when it began. */
+export function currentSlot(every: Every, now: Date): { slot: string; startsAt: Date } {
+  if ('minutes' in every) {
+    const period = every.minutes * 60_000;
+    const startsAt = new Date(Math.floor(now.getTime() / period) * period);
+    return { slot: startsAt.toISOString(), startsAt };
+  }
+  const [hh, mm] = every.dailyAt.split(':').map(Number) as [number, number];
+  let date = feedDateOf(now, every.timeZone);
+  let startsAt = zonedInstant(date, hh, mm, every.timeZone);
+  if (startsAt.getTime() > now.getTime()) {
+    // Today's time has not come yet in that zone: the current slot is yesterday's.
+    date = addDays(date, -1);
+    startsAt = zonedInstant(date, hh, mm, every.timeZone);
+  }
+  return { slot: date, startsAt };
+}
+
+/** The unique_key of a schedule's slot. */
+export function slotKey(schedule: Schedule, slot: string): string {
+  return `${schedule.name}@${slot}`;
+}
+
+/**
+ * One scheduler tick: enqueues the current slot of every schedule (a no-op for slots already
+ * enqueued, by this or any other scheduler). Returns the unique keys it newly enqueued.
+ */
+export async function enqueueDueSlots(
+  db: Kysely<Database>,
+  schedules: readonly Schedule[] = SCHEDULES,
+  now: Date = new Date(),
+): Promise<string[]> {
+  const enqueued: string[] = [];
+  for (const s of schedules) {
+    const { slot, startsAt } = currentSlot(s.every, now);
+    const key = slotKey(s, slot);
+    const id = await enqueue(db, s.handler, s.payload ?? {}, { uniqueKey: key, runAt: startsAt, maxAttempts: s.maxAttempts, now });
+    if (id !== null) enqueued.push(key);
+  }
+  return enqueued;
+}
+
+/** A running scheduler loop. */
+export interface Scheduler {
+  /** Stops ticking; resolves once an in-flight tick has finished. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Ticks now and then every `intervalMs` (default 30 s, well under the shortest slot). Run one in every
+ * worker process: the unique keys make extra schedulers harmless, and no process is special. A failed
+ * tick (database down) is logged and retried at the next interval.
+ */
+export function startScheduler(o: {
+  db: Kysely<Database>;
+  log: Logger;
+  schedules?: readonly Schedule[];
+  intervalMs?: number;
+  now?: () => Date;
+}): Scheduler {
+  const schedules = o.schedules ?? SCHEDULES;
+  validateSchedules(schedules);
+  const intervalMs = o.intervalMs ?? 30_000;
+  const clock = o.now ?? (() => new Date());
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    try {
+      const keys = await enqueueDueSlots(o.db, schedules, clock());
+      for (const key of keys) o.log.info({ job: key }, 'recurring job enqueued');
+    } catch (err) {
+      o.log.error({ err }, 'scheduler tick failed; retrying at the next tick');
+    }
+  };
+  const loop = () => {
+    inFlight = tick().then(() => {
+      if (!stopped) timer = setTimeout(loop, intervalMs);
+    });
+  };
+  loop();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await inFlight;
+    },
+  };
+}

@@ -1,0 +1,303 @@
+/**
+ * Keyword search over the papers_fts FTS5 index: BM25 relevance (title weighted above authors
+ * above abstract), exact titles first, AND widened to OR for long or unlucky queries, filters,
+ * sorting, pagination and highlight segments.
+ *
+ * Cost model (measured on the 118k corpus; numbers in the lead's report): FTS5 walks a posting
+ * list at ~0.1 µs a paper, but bm25() costs ~2-3 µs a paper (it looks up each row's column
+ * sizes). "learning" matches 40k papers, and ranking them all takes ~60-100 ms. So every query
+ * ranks a bounded candidate set: its CANDIDATES newest text matches (inside the date range when
+ * one is given), and `total` counts within that set; `capped` tells the caller older matches
+ * were left out. Nearly every real query (titles, names, topics, descriptions, which OR only
+ * over pairs of rare words) matches fewer papers and is ranked in full with an exact total.
+ * Filters are applied to the candidates, so a rare category combined with a very common word
+ * finds only that category's papers among the newest matches (documented trade-off).
+ */
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Selectable } from 'kysely';
+import type { Database, PapersTable } from '../db/schema.ts';
+import { type Paper, paperFromRow } from '../store/papers.ts';
+import { addDays, isValidDate } from '../time.ts';
+import { type Segment, highlightTerms, highlightText, snippet } from './highlight.ts';
+import { type Clause, clauseToFts, contentClauses, ftsExpression, parseQuery, tokenize } from './query.ts';
+
+export type { Segment } from './highlight.ts';
+
+/** How results are ordered. */
+export type SearchSort = 'relevance' | 'date' | 'upvotes';
+
+/** A keyword search request. */
+export interface SearchOptions {
+  q: string;
+  /** An arXiv category the paper carries (primary or cross-listed), e.g. `cs.CL`. */
+  category?: string;
+  /** Inclusive published_at date range, YYYY-MM-DD. */
+  from?: string;
+  to?: string;
+  sort?: SearchSort;
+  offset?: number;
+  limit?: number;
+}
+
+/** One result. */
+export interface SearchHit {
+  paper: Paper;
+  /** BM25 score, higher is better (FTS5's bm25() negated). */
+  score: number;
+  /** From daily_entries, 0 if the paper was never featured. */
+  upvotes: number;
+  titleSegments: Segment[];
+  /** The whole abstract. */
+  summarySegments: Segment[];
+  /** About 300 characters of the abstract around the best match. */
+  snippetSegments: Segment[];
+}
+
+/** A page of results. */
+export interface SearchResult {
+  /** Papers matching, counted within the candidate set (exact unless `capped`). */
+  total: number;
+  hits: SearchHit[];
+  /** True when the text matched more than CANDIDATES papers and only the newest were searched. */
+  capped: boolean;
+}
+
+/** A search option the caller should reject with a 400 (the message names the option). */
+export class SearchOptionError extends Error {}
+
+/** Column weights for bm25(): a word in the title counts most, then an author name, then the abstract. */
+export const WEIGHTS = { title: 10, abstract: 1, authors: 4 } as const;
+/** Most text matches ranked per query; bounds the cost of common-word queries (see the file comment). */
+export const CANDIDATES = 1000;
+/** Largest page size. */
+export const MAX_LIMIT = 200;
+/** An AND query finding fewer papers than this is widened to OR. */
+const MIN_STRICT = 10;
+/** Queries with this many content words or more (descriptions, not keywords) always use OR. */
+const LONG_QUERY = 5;
+/**
+ * A word in more than this many papers is dropped from OR queries when rarer words remain. An
+ * absolute number because the point is cost: an OR walks every posting list it names, and
+ * "model" alone lists 87k of the 118k corpus papers (about 5% is the cut there).
+ */
+const COMMON_DF = 5000;
+/** OR queries use at most this many of the rarest words. */
+const MAX_OR_CLAUSES = 8;
+
+const BM25 = sql.raw(`bm25(papers_fts, ${WEIGHTS.title}, ${WEIGHTS.abstract}, ${WEIGHTS.authors})`);
+
+type HitRow = Selectable<PapersTable> & { hit_upvotes: number; hit_score: number };
+
+function intOption(v: number | undefined, fallback: number, min: number, max: number): number {
+  if (v === undefined || !Number.isFinite(v)) return fallback;
+  return Math.min(max, Math.max(min, Math.trunc(v)));
+}
+
+function dateOption(name: string, v: string | undefined): string | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (!isValidDate(v)) throw new SearchOptionError(`${name}: expected a date as YYYY-MM-DD, got ${JSON.stringify(v.slice(0, 40))}`);
+  return v;
+}
+
+/** Searches papers by keyword. Any `q` is safe; an empty or punctuation-only `q` finds nothing. */
+export async function searchPapers(db: Kysely<Database>, o: SearchOptions): Promise<SearchResult> {
+  const limit = intOption(o.limit, 20, 1, MAX_LIMIT);
+  const offset = intOption(o.offset, 0, 0, 1_000_000);
+  const from = dateOption('from', o.from);
+  const to = dateOption('to', o.to);
+  const sort: SearchSort = o.sort === 'date' || o.sort === 'upvotes' ? o.sort : 'relevance';
+  const category = typeof o.category === 'string' && o.category.trim() !== '' ? o.category.trim() : undefined;
+  const empty: SearchResult = { total: 0, hits: [], capped: false };
+  if (from && to && from > to) return empty;
+
+  const q = parseQuery(o.q);
+  const content = contentClauses(q);
+  if (content.length === 0) return empty;
+  const p = await plan(db, content, q.negative);
+
+  // Filters. A date range also narrows the FTS5 rowid range: papers are numbered as they
+  // arrive, so nums follow dates closely; published_at is still checked exactly.
+  const filters: RawBuilder<unknown>[] = [];
+  let rowidRange = sql``;
+  if (from || to) {
+    if (from) filters.push(sql`p.published_at >= ${from}`);
+    if (to) filters.push(sql`p.published_at < ${addDays(to, 1)}`);
+    const r = await sql<{ lo: number | null; hi: number | null }>`
+      SELECT min(num) AS lo, max(num) AS hi FROM papers p WHERE ${sql.join(filters, sql` AND `)}`.execute(db);
+    const row = r.rows[0];
+    if (!row || row.lo === null || row.hi === null) return empty;
+    rowidRange = sql` AND rowid BETWEEN ${row.lo} AND ${row.hi}`;
+  }
+  if (category) filters.push(sql`instr(p.categories, ${JSON.stringify(category)}) > 0`);
+
+  const pins = sort === 'relevance' && q.negative.length === 0 ? await exactTitles(db, q.words, content, filters) : [];
+  const pinNums = pins.map((p) => p.num);
+  if (pinNums.length > 0) filters.push(sql`p.num NOT IN (${sql.join(pinNums)})`);
+  const filterSql = filters.length > 0 ? sql`WHERE ${sql.join(filters, sql` AND `)}` : sql``;
+
+  const { window, capped, known } = await candidates(db, p, rowidRange);
+  // Without filters the OR candidates are counted already; otherwise count the window.
+  const counted =
+    known !== undefined && filters.length === 0
+      ? known
+      : Number(
+          (
+            await sql<{ n: number }>`
+              SELECT count(*) AS n FROM ${window(false)} ${filters.length > 0 ? sql`JOIN papers p ON p.num = x.r` : sql``} ${filterSql}`.execute(db)
+          ).rows[0]?.n ?? 0,
+        );
+  const total = pins.length + counted;
+
+  // Exact titles come first; the window fills the rest of the page.
+  const pinPage = pins.slice(offset, offset + limit);
+  const rest = limit - pinPage.length;
+  const restOffset = Math.max(0, offset - pins.length);
+  let rows: HitRow[] = pinPage;
+  if (rest > 0 && restOffset < total - pins.length) {
+    // In OR mode papers holding every word come before those holding some.
+    const strictTier =
+      p.rare ? sql`CASE WHEN x.r IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ${p.strict}) THEN 0 ELSE 1 END, ` : sql``;
+    const order =
+      sort === 'date'
+        ? sql`p.published_at DESC, p.num DESC`
+        : sort === 'upvotes'
+          ? sql`hit_upvotes DESC, x.s ASC, p.num DESC`
+          : sql`${strictTier}x.s ASC, p.num DESC`;
+    const r = await sql<HitRow>`
+      SELECT p.*, coalesce(e.upvotes, 0) AS hit_upvotes, x.s AS hit_score
+      FROM ${window(true)} JOIN papers p ON p.num = x.r LEFT JOIN daily_entries e ON e.paper_id = p.id
+      ${filterSql} ORDER BY ${order} LIMIT ${rest} OFFSET ${restOffset}`.execute(db);
+    rows = [...pinPage, ...r.rows];
+  }
+
+  const terms = highlightTerms(content);
+  const hits = rows.map((r): SearchHit => {
+    const { hit_upvotes, hit_score, ...paperRow } = r;
+    return {
+      paper: paperFromRow(paperRow),
+      score: -hit_score,
+      upvotes: Number(hit_upvotes),
+      titleSegments: highlightText(r.title, terms),
+      summarySegments: highlightText(r.abstract, terms),
+      snippetSegments: snippet(r.abstract, terms),
+    };
+  });
+  return { total, hits, capped };
+}
+
+interface Plan {
+  /** The FTS5 expression that ranks (bm25) and highlights nothing but candidates. */
+  expr: string;
+  /** All content words AND-ed: in OR mode such papers rank first. */
+  strict: string;
+  /** OR mode: the rarest clauses and their weights (idf) for choosing candidates. */
+  rare?: Array<{ c: Clause; idf: number }>;
+}
+
+/**
+ * AND of the content words; widened to OR when AND finds fewer than MIN_STRICT papers or the
+ * text is long enough to be a description rather than keywords. The OR keeps only the rarest
+ * words (at most MAX_OR_CLAUSES, none in more than COMMON_DF papers): a description's
+ * distinctive words find its paper, while "model" or "learning" would make the OR match most
+ * of the corpus for almost no BM25 weight.
+ */
+async function plan(db: Kysely<Database>, content: Clause[], negative: Clause[]): Promise<Plan> {
+  const strict = ftsExpression(content, 'AND', negative);
+  if (content.length < 2) return { expr: strict, strict };
+  if (content.length < LONG_QUERY && (await countText(db, strict, MIN_STRICT)) >= MIN_STRICT) return { expr: strict, strict };
+  const rare = (await byRarity(db, content)).slice(0, MAX_OR_CLAUSES);
+  return { expr: ftsExpression(rare.map((r) => r.c), 'OR', negative), strict, rare };
+}
+
+/**
+ * The candidate window, as a subquery `x(r[, s])`, and whether it left matches out.
+ * AND mode: the CANDIDATES newest matches (FTS5 walks a posting list backwards cheaply).
+ * OR mode: the CANDIDATES papers holding the most weight of the rare words (a paper with three
+ * of them before one with one), chosen by grouping their posting lists inside SQLite; this is
+ * what lets a ten-word description find a paper of any age. bm25() then runs on those only.
+ */
+async function candidates(db: Kysely<Database>, p: Plan, rowidRange: RawBuilder<unknown>) {
+  if (!p.rare) {
+    const over = await sql<{ r: number }>`
+      SELECT rowid AS r FROM papers_fts WHERE papers_fts MATCH ${p.expr}${rowidRange}
+      ORDER BY rowid DESC LIMIT 1 OFFSET ${CANDIDATES}`.execute(db);
+    const window = (withScore: boolean) => sql`(
+      SELECT rowid AS r${withScore ? sql`, ${BM25} AS s` : sql``} FROM papers_fts
+      WHERE papers_fts MATCH ${p.expr}${rowidRange} ORDER BY rowid DESC LIMIT ${CANDIDATES}) x`;
+    return { window, capped: over.rows.length > 0, known: undefined as number | undefined };
+  }
+  const branches = p.rare.map(
+    (r) => sql`SELECT rowid AS r, ${r.idf} AS w FROM papers_fts WHERE papers_fts MATCH ${clauseToFts(r.c)}${rowidRange}`,
+  );
+  const picked = await sql<{ r: number }>`
+    SELECT r FROM (${sql.join(branches, sql` UNION ALL `)}) GROUP BY r
+    ORDER BY sum(w) DESC, r DESC LIMIT ${CANDIDATES + 1}`.execute(db);
+  const nums = JSON.stringify(picked.rows.slice(0, CANDIDATES).map((row) => row.r));
+  // "+rowid" keeps the IN out of FTS5's plan: FTS5 looks rowids up one by one very slowly, while
+  // walking the OR's posting lists and testing membership costs ~0.1 µs a paper.
+  const window = (withScore: boolean) => sql`(
+    SELECT rowid AS r${withScore ? sql`, ${BM25} AS s` : sql``} FROM papers_fts
+    WHERE papers_fts MATCH ${p.expr} AND +rowid IN (SELECT value FROM json_each(${nums}))) x`;
+  return { window, capped: picked.rows.length > CANDIDATES, known: Math.min(CANDIDATES, picked.rows.length) };
+}
+
+/** Number of papers matching a text expression, counting no further than `cap` (cheap: no bm25, no join). */
+async function countText(db: Kysely<Database>, expr: string, cap: number): Promise<number> {
+  const r = await sql<{ n: number }>`
+    SELECT count(*) AS n FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ${expr} LIMIT ${cap})`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+// Per-database cache of word frequencies (counted up to the "common" threshold): they barely
+// move as papers arrive, and a stale value only changes which words an OR query leaves out.
+const dfCache = new WeakMap<object, Map<string, number>>();
+const DF_CACHE_SIZE = 5000;
+
+/**
+ * The clauses ordered rarest first, without words found in more than COMMON_DF papers
+ * ("model", "learning"): those add little to BM25 but make an OR match most of the corpus.
+ * At least two clauses are kept.
+ */
+async function byRarity(db: Kysely<Database>, clauses: Clause[]): Promise<Array<{ c: Clause; idf: number }>> {
+  const maxNum = await sql<{ n: number | null }>`SELECT max(num) AS n FROM papers`.execute(db);
+  const papers = Math.max(1, Number(maxNum.rows[0]?.n ?? 0));
+  const threshold = COMMON_DF;
+  let cache = dfCache.get(db);
+  if (!cache || cache.size > DF_CACHE_SIZE) dfCache.set(db, (cache = new Map()));
+  const scored: Array<{ c: Clause; df: number }> = [];
+  for (const c of clauses) {
+    const key = `${threshold}:${clauseToFts(c)}`;
+    let df = cache.get(key);
+    if (df === undefined) {
+      df = await countText(db, clauseToFts(c), threshold + 1);
+      cache.set(key, df);
+    }
+    scored.push({ c, df });
+  }
+  scored.sort((a, b) => a.df - b.df);
+  const rare = scored.filter((s) => s.df <= threshold);
+  // Capped counts make common words look rarer than they are; they are dropped or last anyway.
+  return (rare.length >= 2 ? rare : scored.slice(0, 2)).map((s) => ({ c: s.c, idf: Math.log(1 + papers / Math.max(1, s.df)) }));
+}
+
+/**
+ * Papers (passing the filters) whose title is exactly these words, case, accents and punctuation
+ * aside. FTS5 finds titles holding every content word (a phrase query over the whole title would
+ * walk the huge posting lists of "a" and "of"); the comparison is then done here.
+ */
+async function exactTitles(
+  db: Kysely<Database>,
+  words: string[],
+  content: Clause[],
+  filters: RawBuilder<unknown>[],
+): Promise<HitRow[]> {
+  if (words.length === 0 || words.length > 64) return [];
+  const want = words.join(' ');
+  const where = filters.length > 0 ? sql` AND ${sql.join(filters, sql` AND `)}` : sql``;
+  const r = await sql<HitRow>`
+    SELECT p.*, coalesce(e.upvotes, 0) AS hit_upvotes, ${BM25} AS hit_score
+    FROM papers_fts JOIN papers p ON p.num = papers_fts.rowid LEFT JOIN daily_entries e ON e.paper_id = p.id
+    WHERE papers_fts MATCH ${`{title} : (${ftsExpression(content, 'AND')})`}${where}
+      AND length(p.title) BETWEEN ${want.length} AND ${want.length * 2 + 20} LIMIT 200`.execute(db);
+  return r.rows.filter((row) => tokenize(row.title).join(' ') === want);
+}
