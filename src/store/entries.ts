@@ -31,7 +31,8 @@ export interface EntryWithPaper extends Entry {
   paper: Paper;
 }
 
-export type EntrySort = 'upvotes' | 'publishedAt' | 'trending';
+/** `recent` orders by feed date (newest first), then upvotes. */
+export type EntrySort = 'upvotes' | 'publishedAt' | 'trending' | 'recent';
 
 export interface ListEntriesOptions {
   /** Inclusive feed-date range, YYYY-MM-DD; both optional. */
@@ -130,7 +131,9 @@ export async function listEntries(db: Kysely<Database>, o: ListEntriesOptions = 
   const ordered =
     o.sort === 'publishedAt'
       ? select.orderBy('p.published_at', 'desc').orderBy('e.upvotes', 'desc')
-      : select.orderBy('e.upvotes', 'desc').orderBy('p.published_at', 'desc');
+      : o.sort === 'recent'
+        ? select.orderBy('e.feed_date', 'desc').orderBy('e.upvotes', 'desc')
+        : select.orderBy('e.upvotes', 'desc').orderBy('p.published_at', 'desc');
   const rows = await ordered.orderBy('p.id').offset(offset).limit(limit).execute();
   return { total, items: rows.map(entryFromRow) };
 }

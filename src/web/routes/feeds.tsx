@@ -2,7 +2,7 @@
 /** Daily / Weekly / Monthly feeds of featured papers: `/`, `/papers/date/…`, `/papers/week/…`, `/papers/month/…`. */
 import type { Context, Hono } from 'hono';
 import { latestFeedDate, listEntries, neighbourFeedDates } from '../../store/entries.ts';
-import { type DateRange, isValidDate, isoWeekOf, monthRange, weekRange } from '../../time.ts';
+import { addDays, type DateRange, isValidDate, isoWeekOf, monthRange, weekRange } from '../../time.ts';
 import type { AppDeps } from '../deps.ts';
 import { type Page, PageCache } from '../pageCache.ts';
 import { EntryCard, Pager, type NavLink, type Period, PeriodTabs, PrevNext } from '../views/components.tsx';
@@ -12,6 +12,8 @@ import { errorAnswer, type ErrorLink } from './errors.tsx';
 import { parsePage, queryString } from './params.ts';
 
 const PAGE_SIZE = 50;
+/** Below this many entries on the latest day, the front page adds the most recently featured papers before it. */
+const HOME_MIN_ENTRIES = 10;
 
 /** What differs between the daily, weekly and monthly views. */
 interface PeriodView {
@@ -74,6 +76,11 @@ async function periodPage(c: Context, deps: AppDeps, view: PeriodView, path: str
     listEntries(deps.db, { from, to, sort: 'upvotes', offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE }),
     neighbourFeedDates(deps.db, from, to),
   ]);
+  // A quiet latest day would leave the front page nearly empty; show what was featured just before it.
+  const earlier =
+    path === '/' && page === 1 && list.total < HOME_MIN_ENTRIES
+      ? (await listEntries(deps.db, { to: addDays(from, -1), sort: 'recent', limit: HOME_MIN_ENTRIES * 2 - list.total })).items
+      : [];
   const prev = near.prev ? view.linkFor(near.prev) : undefined;
   const next = near.next ? view.linkFor(near.next) : undefined;
   if (list.items.length === 0) {
@@ -110,6 +117,16 @@ async function periodPage(c: Context, deps: AppDeps, view: PeriodView, path: str
           ))}
         </ol>
         <Pager page={page} pages={pages} href={(n) => path + queryString({ page: n > 1 ? n : undefined })} />
+        {earlier.length > 0 && (
+          <section class="earlier">
+            <h2>Recently featured</h2>
+            <ol class="list">
+              {earlier.map((e) => (
+                <EntryCard entry={e} showFeedDate={true} />
+              ))}
+            </ol>
+          </section>
+        )}
         <PrevNext prev={prev} next={next} current={view.short} />
       </>
     ),
