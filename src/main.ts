@@ -5,6 +5,9 @@ import { ConfigError, describeConfig, loadConfig, type Config } from './config.t
 import { checkConnection, connect } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { ensureDemoData } from './ingest/demo.ts';
+import { createHandlerRegistry } from './jobs/handlers.ts';
+import { startScheduler } from './jobs/schedule.ts';
+import { startWorker } from './jobs/worker.ts';
 import { type ImportFormat, importFile } from './ingest/import.ts';
 import { createProgressBar } from './ingest/progress.ts';
 import { createLogger } from './log.ts';
@@ -13,7 +16,9 @@ import { createApp } from './web/app.ts';
 const USAGE = `Usage: paperboy <command> [options]
 
 Commands:
-  serve [--port N]                      run the web site (migrates first; imports demo data into an empty database)
+  serve [--port N] [--role all|web|worker]
+                                        run the site and/or the job worker (default all); migrates first and
+                                        imports demo data into an empty database
   migrate                               apply pending database migrations
   import FILE [--format snapshot|listings] [--limit N]
                                         import arXiv metadata (JSON lines, .gz accepted)
@@ -37,7 +42,9 @@ function loadOrExit(overrides: Partial<Config> = {}): Config {
 }
 
 async function cmdServe(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args, options: { port: { type: 'string' }, role: { type: 'string' } }, strict: true });
+  const role = values.role ?? 'all';
+  if (role !== 'all' && role !== 'web' && role !== 'worker') throw new UsageError(`--role accepts all, web or worker, got ${role}`);
   let port: number | undefined;
   if (values.port !== undefined) {
     port = Number(values.port);
@@ -50,18 +57,33 @@ async function cmdServe(args: string[]): Promise<void> {
   const applied = await migrateToLatest(conn.db);
   if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
   if (config.demoData === 'auto') await ensureDemoData(conn.db, log);
-  // Anonymous pages may be up to 5 s stale; that keeps the daily page in the thousands of requests/s.
-  const app = createApp({ db: conn.db, config, log, pageCacheTtlMs: 5000 });
-  const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
-    log.info({ port: info.port, url: config.baseUrl }, `Paperboy is serving on http://localhost:${info.port}`);
-  });
-  const stop = () => {
+
+  // Every worker process also runs a scheduler: slot keys make extra schedulers harmless, so no
+  // process has to be special (see src/jobs/schedule.ts).
+  const scheduler = role === 'web' ? undefined : startScheduler({ db: conn.db, log });
+  const worker = role === 'web' ? undefined : startWorker({ db: conn.db, log, handlers: createHandlerRegistry() });
+  let server: ReturnType<typeof serve> | undefined;
+  if (role !== 'worker') {
+    // Anonymous pages may be up to 5 s stale; that keeps the daily page in the thousands of requests/s.
+    const app = createApp({ db: conn.db, config, log, pageCacheTtlMs: 5000 });
+    server = serve({ fetch: app.fetch, port: config.port }, (info) => {
+      log.info({ port: info.port, url: config.baseUrl, role }, `Paperboy is serving on http://localhost:${info.port}`);
+    });
+  } else {
+    log.info({ role }, 'Paperboy worker started');
+  }
+  const stop = async () => {
     log.info('shutting down');
-    server.close(() => void conn.close().then(() => process.exit(0)));
-    setTimeout(() => process.exit(0), 5000).unref();
+    // A job cut off here is picked up again by another worker once its lease runs out.
+    setTimeout(() => process.exit(0), 10_000).unref();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await scheduler?.stop();
+    await worker?.stop();
+    await conn.close();
+    process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 }
 
 async function cmdMigrate(): Promise<void> {
