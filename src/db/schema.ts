@@ -8,6 +8,8 @@ export interface PapersTable {
   id: string;
   version: number;
   title: string;
+  /** The title's folded word tokens joined by spaces (titleKey in src/search/query.ts): exact-title look-ups. */
+  title_key: string;
   abstract: string;
   /** JSON array of author names, in order. */
   authors: string;

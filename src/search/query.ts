@@ -61,6 +61,11 @@ export function tokenize(text: string): string[] {
   return (text.match(TOKEN) ?? []).filter((t) => HAS_BASE.test(t)).map(foldToken).filter((t) => t !== '');
 }
 
+/** The exact-title key: a title's folded tokens joined by single spaces (stored as papers.title_key). */
+export function titleKey(title: string): string {
+  return tokenize(title).join(' ');
+}
+
 function clause(tokens: string[], prefix: boolean): Clause | null {
   const ts = tokens.filter((t) => HAS_BASE.test(t));
   if (ts.length === 0) return null;

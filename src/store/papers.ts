@@ -1,6 +1,7 @@
 /** Paper rows: batched idempotent upserts and look-ups. Every function takes `db` (or a transaction) first. */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, PapersTable } from '../db/schema.ts';
+import { titleKey } from '../search/query.ts';
 
 /** A paper as parsed from any arXiv source, before it is stored. */
 export interface PaperInput {
@@ -68,6 +69,7 @@ function sourceColumns(p: PaperInput) {
   return {
     version: p.version,
     title: p.title,
+    title_key: titleKey(p.title),
     abstract: p.abstract,
     authors: JSON.stringify(p.authors),
     categories: JSON.stringify(p.categories),

@@ -14,6 +14,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('title', 'text', (c) => c.notNull())
+    // The title's words lower-cased, without accents or punctuation, space-separated (set by the store):
+    // exact-title search is an indexed equality instead of a full-text query.
+    .addColumn('title_key', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('abstract', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('authors', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('categories', 'text', (c) => c.notNull().defaultTo('[]'))
@@ -31,6 +34,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('papers_published_at').on('papers').column('published_at').execute();
   await db.schema.createIndex('papers_primary_category').on('papers').column('primary_category').execute();
+  await db.schema.createIndex('papers_title_key').on('papers').column('title_key').execute();
 
   if (pg) {
     // PostgreSQL: a stored generated tsvector (title weighted A above abstract and authors B) with a GIN
