@@ -19,7 +19,8 @@ import type { Database, PapersTable } from '../db/schema.ts';
 import { type Paper, paperFromRow } from '../store/papers.ts';
 import { addDays, isValidDate } from '../time.ts';
 import { type Segment, highlightTerms, highlightText, snippet } from './highlight.ts';
-import { type Clause, clauseToFts, contentClauses, ftsExpression, parseQuery, tokenize } from './query.ts';
+import { weightedTop } from './weighted.ts';
+import { type Clause, clauseToFts, contentClauses, ftsExpression, parseQuery } from './query.ts';
 
 export type { Segment } from './highlight.ts';
 
@@ -42,7 +43,7 @@ export interface SearchOptions {
 /** One result. */
 export interface SearchHit {
   paper: Paper;
-  /** BM25 score, higher is better (FTS5's bm25() negated). */
+  /** BM25 score, higher is better (FTS5's bm25() negated); 0 for an exact-title match, which is first regardless. */
   score: number;
   /** From daily_entries, 0 if the paper was never featured. */
   upvotes: number;
@@ -68,7 +69,9 @@ export class SearchOptionError extends Error {}
 /** Column weights for bm25(): a word in the title counts most, then an author name, then the abstract. */
 export const WEIGHTS = { title: 10, abstract: 1, authors: 4 } as const;
 /** Most text matches ranked per query; bounds the cost of common-word queries (see the file comment). */
-export const CANDIDATES = 1000;
+export const CANDIDATES = Number(process.env.XC ?? 1000);
+/** Papers ranked by bm25() in OR mode, chosen by the weight of the rare words they hold. */
+export const OR_CANDIDATES = Number(process.env.XO ?? 1000);
 /** Largest page size. */
 export const MAX_LIMIT = 200;
 /** An AND query finding fewer papers than this is widened to OR. */
@@ -130,13 +133,13 @@ export async function searchPapers(db: Kysely<Database>, o: SearchOptions): Prom
   }
   if (category) filters.push(sql`instr(p.categories, ${JSON.stringify(category)}) > 0`);
 
-  const pins = sort === 'relevance' && q.negative.length === 0 ? await exactTitles(db, q.words, content, filters) : [];
+  const pins = sort === 'relevance' && q.negative.length === 0 ? await exactTitles(db, q.words, filters) : [];
   const pinNums = pins.map((p) => p.num);
   if (pinNums.length > 0) filters.push(sql`p.num NOT IN (${sql.join(pinNums)})`);
   const filterSql = filters.length > 0 ? sql`WHERE ${sql.join(filters, sql` AND `)}` : sql``;
 
-  const { window, capped, known } = await candidates(db, p, rowidRange);
-  // Without filters the OR candidates are counted already; otherwise count the window.
+  const { window, capped, known, strictNums } = await candidates(db, p, rowidRange);
+  // Without filters the candidates are counted already; otherwise count the window.
   const counted =
     known !== undefined && filters.length === 0
       ? known
@@ -156,7 +159,9 @@ export async function searchPapers(db: Kysely<Database>, o: SearchOptions): Prom
   if (rest > 0 && restOffset < total - pins.length) {
     // In OR mode papers holding every word come before those holding some.
     const strictTier =
-      p.rare ? sql`CASE WHEN x.r IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ${p.strict}) THEN 0 ELSE 1 END, ` : sql``;
+      strictNums && strictNums.length > 0
+        ? sql`CASE WHEN x.r IN (SELECT value FROM json_each(${JSON.stringify(strictNums)})) THEN 0 ELSE 1 END, `
+        : sql``;
     const order =
       sort === 'date'
         ? sql`p.published_at DESC, p.num DESC`
@@ -192,6 +197,10 @@ interface Plan {
   strict: string;
   /** OR mode: the rarest clauses and their weights (idf) for choosing candidates. */
   rare?: Array<{ c: Clause; idf: number }>;
+  /** How many content clauses the query has (the OR may use fewer). */
+  clauses: number;
+  /** True when the query excludes words. */
+  negated: boolean;
 }
 
 /**
@@ -203,42 +212,67 @@ interface Plan {
  */
 async function plan(db: Kysely<Database>, content: Clause[], negative: Clause[]): Promise<Plan> {
   const strict = ftsExpression(content, 'AND', negative);
-  if (content.length < 2) return { expr: strict, strict };
-  if (content.length < LONG_QUERY && (await countText(db, strict, MIN_STRICT)) >= MIN_STRICT) return { expr: strict, strict };
+  const base = { expr: strict, strict, clauses: content.length, negated: negative.length > 0 };
+  if (content.length < 2) return base;
+  if (content.length < LONG_QUERY && (await countText(db, strict, MIN_STRICT)) >= MIN_STRICT) return base;
   const rare = (await byRarity(db, content)).slice(0, MAX_OR_CLAUSES);
-  return { expr: ftsExpression(rare.map((r) => r.c), 'OR', negative), strict, rare };
+  return { ...base, expr: ftsExpression(rare.map((r) => r.c), 'OR', negative), rare };
 }
 
 /**
- * The candidate window, as a subquery `x(r[, s])`, and whether it left matches out.
+ * The candidate window, as a subquery `x(r[, s])`, whether it left matches out, how many papers
+ * it holds when that is known without filters, and (OR mode) the candidates holding every word.
  * AND mode: the CANDIDATES newest matches (FTS5 walks a posting list backwards cheaply).
- * OR mode: the CANDIDATES papers holding the most weight of the rare words (a paper with three
- * of them before one with one), chosen by grouping their posting lists inside SQLite; this is
- * what lets a ten-word description find a paper of any age. bm25() then runs on those only.
+ * OR mode: the OR_CANDIDATES papers holding the most weight of the rare words (a paper with three
+ * of them before one with one), merged from their posting lists (weighted.ts); this is what lets
+ * a ten-word description find a paper of any age. bm25() then runs on those only.
  */
 async function candidates(db: Kysely<Database>, p: Plan, rowidRange: RawBuilder<unknown>) {
   if (!p.rare) {
-    const over = await sql<{ r: number }>`
-      SELECT rowid AS r FROM papers_fts WHERE papers_fts MATCH ${p.expr}${rowidRange}
-      ORDER BY rowid DESC LIMIT 1 OFFSET ${CANDIDATES}`.execute(db);
+    const over = await sql<{ n: number }>`
+      SELECT count(*) AS n FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ${p.expr}${rowidRange}
+      ORDER BY rowid DESC LIMIT ${CANDIDATES + 1})`.execute(db);
+    const n = Number(over.rows[0]?.n ?? 0);
     const window = (withScore: boolean) => sql`(
       SELECT rowid AS r${withScore ? sql`, ${BM25} AS s` : sql``} FROM papers_fts
       WHERE papers_fts MATCH ${p.expr}${rowidRange} ORDER BY rowid DESC LIMIT ${CANDIDATES}) x`;
-    return { window, capped: over.rows.length > 0, known: undefined as number | undefined };
+    return { window, capped: n > CANDIDATES, known: Math.min(n, CANDIDATES) as number | undefined, strictNums: undefined };
   }
-  const branches = p.rare.map(
-    (r) => sql`SELECT rowid AS r, ${r.idf} AS w FROM papers_fts WHERE papers_fts MATCH ${clauseToFts(r.c)}${rowidRange}`,
+  const rare = p.rare;
+  // One row per rare clause: its matching rowids as a JSON array (cheap to hand over and parse).
+  const lists = await sql<{ i: number; ids: string | null }>`${sql.join(
+    rare.map(
+      (r, i) => sql`SELECT ${i} AS i, (SELECT json_group_array(rowid) FROM papers_fts
+        WHERE papers_fts MATCH ${clauseToFts(r.c)}${rowidRange}) AS ids`,
+    ),
+    sql` UNION ALL `,
+  )}`.execute(db);
+  const byClause = rare.map(() => [] as number[]);
+  for (const row of lists.rows) byClause[row.i] = JSON.parse(row.ids ?? '[]') as number[];
+  const { top, matched } = weightedTop(
+    byClause,
+    rare.map((r) => r.idf),
+    OR_CANDIDATES,
   );
-  const picked = await sql<{ r: number }>`
-    SELECT r FROM (${sql.join(branches, sql` UNION ALL `)}) GROUP BY r
-    ORDER BY sum(w) DESC, r DESC LIMIT ${CANDIDATES + 1}`.execute(db);
-  const nums = JSON.stringify(picked.rows.slice(0, CANDIDATES).map((row) => row.r));
+  const nums = JSON.stringify(top.map((t) => t.r));
   // "+rowid" keeps the IN out of FTS5's plan: FTS5 looks rowids up one by one very slowly, while
   // walking the OR's posting lists and testing membership costs ~0.1 µs a paper.
   const window = (withScore: boolean) => sql`(
     SELECT rowid AS r${withScore ? sql`, ${BM25} AS s` : sql``} FROM papers_fts
     WHERE papers_fts MATCH ${p.expr} AND +rowid IN (SELECT value FROM json_each(${nums}))) x`;
-  return { window, capped: picked.rows.length > CANDIDATES, known: Math.min(CANDIDATES, picked.rows.length) };
+  // The strict tier: holding every rare word is necessary, and sufficient when no word was left
+  // out of the OR; otherwise FTS5 checks the full AND, which is only needed for those few.
+  const allRare = top.filter((t) => t.n === rare.length).map((t) => t.r);
+  let strictNums = allRare;
+  if (allRare.length > 0 && rare.length < p.clauses) {
+    const r = await sql<{ r: number }>`
+      SELECT rowid AS r FROM papers_fts
+      WHERE papers_fts MATCH ${p.strict} AND +rowid IN (SELECT value FROM json_each(${JSON.stringify(allRare)}))`.execute(db);
+    strictNums = r.rows.map((row) => row.r);
+  }
+  // With exclusions the window can hold fewer papers than were merged, so it is counted instead.
+  const known = p.negated ? undefined : Math.min(OR_CANDIDATES, matched);
+  return { window, capped: matched > OR_CANDIDATES, known, strictNums };
 }
 
 /** Number of papers matching a text expression, counting no further than `cap` (cheap: no bm25, no join). */
@@ -282,22 +316,16 @@ async function byRarity(db: Kysely<Database>, clauses: Clause[]): Promise<Array<
 
 /**
  * Papers (passing the filters) whose title is exactly these words, case, accents and punctuation
- * aside. FTS5 finds titles holding every content word (a phrase query over the whole title would
- * walk the huge posting lists of "a" and "of"); the comparison is then done here.
+ * aside: an indexed equality on papers.title_key, which the store fills with the same tokenize().
  */
-async function exactTitles(
-  db: Kysely<Database>,
-  words: string[],
-  content: Clause[],
-  filters: RawBuilder<unknown>[],
-): Promise<HitRow[]> {
-  if (words.length === 0 || words.length > 64) return [];
+async function exactTitles(db: Kysely<Database>, words: string[], filters: RawBuilder<unknown>[]): Promise<HitRow[]> {
   const want = words.join(' ');
+  if (want === '' || want.length > 2000) return [];
   const where = filters.length > 0 ? sql` AND ${sql.join(filters, sql` AND `)}` : sql``;
+  // Score 0 (bm25's worst): a pin is first because it is the title, not because of its score.
   const r = await sql<HitRow>`
-    SELECT p.*, coalesce(e.upvotes, 0) AS hit_upvotes, ${BM25} AS hit_score
-    FROM papers_fts JOIN papers p ON p.num = papers_fts.rowid LEFT JOIN daily_entries e ON e.paper_id = p.id
-    WHERE papers_fts MATCH ${`{title} : (${ftsExpression(content, 'AND')})`}${where}
-      AND length(p.title) BETWEEN ${want.length} AND ${want.length * 2 + 20} LIMIT 200`.execute(db);
-  return r.rows.filter((row) => tokenize(row.title).join(' ') === want);
+    SELECT p.*, coalesce(e.upvotes, 0) AS hit_upvotes, 0 AS hit_score
+    FROM papers p LEFT JOIN daily_entries e ON e.paper_id = p.id
+    WHERE p.title_key = ${want}${where} ORDER BY p.num DESC LIMIT 200`.execute(db);
+  return r.rows;
 }
