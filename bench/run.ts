@@ -1,22 +1,26 @@
 /**
  * `npm run bench -- [CORPUS_PATH] [--keep]`: Paperboy against the bare database in one run.
  * Import of the corpus next to a bare SQLite + FTS5 insert, keyword search latency next to the bare
- * FTS5 query, and page throughput with autocannon. Prints a table and writes bench/results/*.json.
+ * FTS5 query, and page throughput with autocannon (one process, then two web processes). With
+ * PAPERBOY_BENCH_POSTGRES_URL (else PAPERBOY_TEST_POSTGRES_URL) the same import, queries and pages on
+ * a fresh PostgreSQL database, next to the SQLite figures. Prints a table and writes bench/results/*.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '../src/db/connect.ts';
-import type { ImportSummary } from '../src/ingest/import.ts';
 import { REPO_ROOT, resolveCorpusPath } from './lib/corpus.ts';
 import { seedBenchEntries } from './lib/entries.ts';
-import { benchPage, type PageResult } from './lib/pages.ts';
+import type { PageResult } from './lib/pages.ts';
+import { postgresBenchTarget, redactUrl } from './lib/pg.ts';
+import { benchPostgres, type ImportResult, type PostgresBench } from './lib/pg-run.ts';
 import { buildQueries } from './lib/queries.ts';
 import { formatTable, type ResultRow, row, writeResults } from './lib/report.ts';
+import { postgresRows, sqliteScaleRows } from './lib/scale-rows.ts';
 import { benchSearch } from './lib/search.ts';
-import { startServer } from './lib/server.ts';
 import { runChildJson } from './lib/spawn.ts';
+import { benchServers } from './lib/web-pair.ts';
 
 /** Targets from issue 2. */
 const TARGET = { importSeconds: 60, importRatio: 2, searchP95Ms: 20, dailyRps: 1000 };
@@ -54,11 +58,11 @@ async function main(): Promise<number> {
     const queries = await buildQueries(corpus.path);
 
     log('bare SQLite + FTS5 insert');
-    const bare = await runChildJson<{ rows: number; seconds: number; peakRssMb: number }>('child.ts', ['baseline', bareFile, corpus.path]);
+    const bare = await runChildJson<{ rows: number; seconds: number; peakRssMb: number; cpuMs: number }>('child.ts', ['baseline', bareFile, corpus.path]);
     log(`  ${bare.rows} rows in ${bare.seconds.toFixed(1)} s`);
 
     log('Paperboy import');
-    const imp = await runChildJson<{ seconds: number; summary: ImportSummary; peakRssMb: number }>('child.ts', ['import', paperboyFile, corpus.path]);
+    const imp = await runChildJson<ImportResult>('child.ts', ['import', paperboyFile, corpus.path]);
     const papers = imp.summary.inserted + imp.summary.updated + imp.summary.unchanged;
     log(`  ${papers} papers in ${imp.seconds.toFixed(1)} s (skipped ${imp.summary.skipped})`);
 
@@ -74,23 +78,37 @@ async function main(): Promise<number> {
     }
 
     log('page throughput (paperboy serve + autocannon, 10 connections, 5 s each)');
-    const server = await startServer(paperboyFile);
-    const pages: Record<string, PageResult> = {};
-    try {
-      const paths = { daily: '/', paper: `/papers/${featured.paperIds[0]}`, search: '/search?q=reward%20models', healthz: '/healthz' };
-      for (const [name, path] of Object.entries(paths)) {
-        pages[name] = await benchPage(server.url, path);
-        log(`  ${path}: ${Math.round(pages[name]!.requestsPerSec)} req/s`);
+    const paths = { daily: '/', paper: `/papers/${featured.paperIds[0]}`, search: '/search?q=reward%20models', healthz: '/healthz' };
+    const pages: Record<string, PageResult> = await benchServers(paperboyFile, paths, { processes: 1 });
+    for (const p of Object.values(pages)) log(`  ${p.path}: ${Math.round(p.requestsPerSec)} req/s`);
+    // Two web processes: one autocannon per process (10 connections each, concurrently), summed.
+    const pairPaths = { daily: paths.daily, paper: paths.paper };
+    log('page throughput, 2 x paperboy serve --role web on the SQLite file');
+    const pairPages = await benchServers(paperboyFile, pairPaths, { processes: 2 });
+    for (const p of Object.values(pairPages)) log(`  ${p.path}: ${Math.round(p.requestsPerSec)} req/s`);
+
+    // PostgreSQL: skipped with a printed reason when no server is named; a failure there is
+    // reported (exit status 1) without losing the SQLite figures.
+    const pgTarget = postgresBenchTarget(process.env);
+    let pg: PostgresBench | undefined;
+    let pgNote: string | undefined;
+    if ('skip' in pgTarget) {
+      pgNote = pgTarget.skip;
+      log(pgNote);
+    } else {
+      try {
+        pg = await benchPostgres({ adminUrl: pgTarget.url, corpus: corpus.path, queries, paths: pairPaths, featuredIds: featured.paperIds, keep, log });
+      } catch (err) {
+        pgNote = `PostgreSQL rows FAILED on ${redactUrl(pgTarget.url)}: ${(err as Error).message}`;
+        log(`${pgNote}\n${(err as Error).stack ?? ''}`);
       }
-    } finally {
-      await server.stop();
     }
 
     const pb = searchRes.paperboy;
     const bs = searchRes.bare;
     const pageOk = (p: PageResult) => p.status === 200 && p.non2xx === 0 && p.errors === 0;
     const health = pages.healthz!.requestsPerSec;
-    const rows: ResultRow[] = [
+    const sqliteRows: ResultRow[] = [
       row({ name: 'bare insert: wall time', value: bare.seconds, unit: 's' }),
       row({ name: 'bare insert: rows/s', value: bare.rows / bare.seconds, unit: 'rows/s' }),
       row({
@@ -128,6 +146,11 @@ async function main(): Promise<number> {
       row({ name: 'page: search /search?q=', value: pages.search!.requestsPerSec, unit: 'req/s', baseline: health, pass: pageOk(pages.search!) }),
       row({ name: 'page: /healthz (floor)', value: health, unit: 'req/s', pass: pageOk(pages.healthz!) }),
     ];
+    const rows: ResultRow[] = [
+      ...sqliteRows.map((r) => ({ database: 'sqlite' as const, ...r })),
+      ...sqliteScaleRows({ bareCpuMs: bare.cpuMs, imp, search: searchRes, single: pages, pair: pairPages }),
+      ...(pg ? postgresRows({ pg, imp, search: searchRes, pair: pairPages, dailyTarget: TARGET.dailyRps }) : []),
+    ];
 
     const report = {
       date: new Date().toISOString(),
@@ -135,7 +158,16 @@ async function main(): Promise<number> {
       machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30) },
       corpus: { path: corpus.path, rows: bare.rows },
       rows,
-      details: { bare, import: imp, search: searchRes, featured: { feedDate: featured.feedDate, entries: featured.paperIds.length }, pages, queries },
+      details: {
+        bare,
+        import: imp,
+        search: searchRes,
+        featured: { feedDate: featured.feedDate, entries: featured.paperIds.length },
+        pages,
+        pagesTwoWebProcesses: pairPages,
+        postgres: pg ?? { skipped: pgNote },
+        queries,
+      },
     };
     const file = writeResults(report);
     process.stdout.write(`\nPaperboy benchmark (${bare.rows.toLocaleString('en-US')} papers, ${cpus().length} CPUs, Node ${process.version})\n\n`);
@@ -144,8 +176,19 @@ async function main(): Promise<number> {
     process.stdout.write(`${judged.filter((r) => r.pass).length} of ${judged.length} checks passed. Slowest queries: ${searchRes.slowest.map((s) => `${s.ms} ms "${s.q}"`).join('; ')}\n`);
     const kinds = Object.entries(pb.byKind).map(([k, v]) => `${k} ${v.p95.toFixed(1)} (bare ${bs.byKind[k]?.p95.toFixed(1)})`);
     process.stdout.write(`Search p95 by kind, ms: ${kinds.join(', ')}\n`);
+    if (pg) {
+      const kindsPg = Object.entries(pg.search.paperboy.byKind).map(([k, v]) => `${k} ${v.p95.toFixed(1)} (SQLite ${pb.byKind[k]?.p95.toFixed(1)})`);
+      process.stdout.write(`PostgreSQL search p95 by kind, ms: ${kindsPg.join(', ')}\n`);
+      process.stdout.write(`PostgreSQL VACUUM ANALYZE after the import (not in its time): ${pg.vacuumSeconds.toFixed(1)} s\n`);
+    }
+    process.stdout.write(
+      'Baselines: bare SQLite for SQLite rows; the single process for "2 web processes" rows; the SQLite figure of this run for postgres rows.\n' +
+        '2 web processes: two `paperboy serve --role web`, one autocannon each (10 connections) run concurrently, req/s summed.\n' +
+        'CPU per request: server processes (and PostgreSQL backends) over the requests served; CPU figures are less noisy than wall time on a shared machine.\n',
+    );
+    if (pgNote) process.stdout.write(`${pgNote}\n`);
     process.stdout.write(`Results: ${file} (and bench/results/latest.json)\n`);
-    return 0;
+    return pgNote && !('skip' in pgTarget) ? 1 : 0;
   } finally {
     if (keep) log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });

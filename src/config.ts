@@ -26,7 +26,7 @@ const VARIABLES = {
         message: 'accepts a SQLite file path, a sqlite: URL or a postgres:// URL',
       })
       .default('./data/paperboy.db'),
-    help: 'SQLite file path or `sqlite:` URL (`sqlite::memory:` for a throw-away database)',
+    help: 'SQLite file path or `sqlite:` URL (`sqlite::memory:` for a throw-away database), or a `postgres://user:password@host:port/database` URL',
     secret: true,
   },
   PORT: {
@@ -124,7 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 export function describeConfig(env: NodeJS.ProcessEnv = process.env): Array<{ name: string; value: string; help: string }> {
   return Object.entries(VARIABLES).map(([name, def]) => {
     const raw = readVar(env, name);
-    const shown = raw === undefined ? '(default)' : def.secret ? redact(raw) : raw;
+    const value = raw ?? (def.schema as z.ZodType).safeParse(undefined).data;
+    const text = value === undefined ? '(unset)' : def.secret ? redact(String(value)) : String(value);
+    const shown = raw === undefined ? `${text} (default)` : text;
     return { name, value: shown, help: def.help };
   });
 }

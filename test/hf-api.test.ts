@@ -240,6 +240,8 @@ describe('GET /api/daily_papers', () => {
     const brando = (await get('/api/daily_papers?submitter=brando')).json;
     assert.deepEqual(brando.map((i: any) => i.paper.id).sort(), ['2410.16429', '2410.18194']);
     assert.equal((await get('/api/daily_papers?submitter=nobody-here')).json.length, 0);
+    // A NUL byte is a 400 on both databases (PostgreSQL would refuse it in a query parameter).
+    assert.equal((await get('/api/daily_papers?submitter=a%00b')).status, 400);
   });
 
   it('sorts by trending and publishedAt on request', async () => {

@@ -1,13 +1,15 @@
-/** Keyword search on a real SQLite (migrations) holding the 1,000-paper corpus sample. */
+/** Keyword search on a real database (migrations; SQLite, or PostgreSQL with PAPERBOY_TEST_DIALECT) holding the 1,000-paper corpus sample. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Connection } from '../src/db/connect.ts';
 import { porterStem } from '../src/search/porter.ts';
 import { CANDIDATES, SearchOptionError, type SearchHit, type Segment, searchPapers } from '../src/search/lexical.ts';
-import { foldToken, tokenize } from '../src/search/query.ts';
+import { sql } from 'kysely';
+import { holdsEvery } from '../src/search/highlight.ts';
+import { contentClauses, foldToken, ftsExpression, parseQuery, titleKey, tokenize } from '../src/search/query.ts';
 import { upsertEntries } from '../src/store/entries.ts';
 import { loadPapers, readListings } from './helpers/corpus.ts';
-import { freshDb } from './helpers/db.ts';
+import { TEST_DIALECT, freshDb } from './helpers/db.ts';
 
 const SAMPLE = new URL('../testdata/arxiv-listings-sample1000.jsonl', import.meta.url).pathname;
 let conn: Connection;
@@ -89,9 +91,11 @@ describe('ranking', () => {
     const loose = await search('context in learning', { limit: 200 });
     assert.ok(phrase.total > 0);
     assert.ok(phrase.total < loose.total, `phrase ${phrase.total} should be narrower than words ${loose.total}`);
+    // PostgreSQL does not index stop words, so there the phrase is "context learning" with anything before it.
+    const want = TEST_DIALECT === 'postgres' ? 'context learn' : 'in context learn';
     for (const h of phrase.hits) {
       const s = stems(`${h.paper.title} ${h.paper.abstract}`).join(' ');
-      assert.ok(s.includes('in context learn'), `${h.paper.id} lacks the phrase`);
+      assert.ok(s.includes(want), `${h.paper.id} lacks the phrase`);
     }
   });
 
@@ -110,6 +114,9 @@ describe('hostile input never throws', () => {
     '{title}: reward', '^reward', '^', '(((', 'reward)', ')(', '(reward OR', 'reward\u0000model', '\u0000', '🙂', '🙂 reward 🚀',
     '!!!', '...', '@#$%^&*()', "reward'; DROP TABLE papers; --", 'C++', "don't", 'x'.repeat(10_000),
     'reward model '.repeat(900), '\uD800 lone surrogate', 'é', 'Ünïcödé spëctrüm', '中文 检索', '   ', '\n\t',
+    // PostgreSQL tsquery syntax: operators, weights, prefixes, quoting and escapes.
+    'reward & model | !diffusion', '(reward <-> model) <2> x', 'reward:* & model:AB', 'rew*:*', "'reward' ''", 'back\\slash \\',
+    'reward\u0000* -"\u0000model"',
   ];
   for (const q of inputs) {
     test(`q=${JSON.stringify(q.slice(0, 40))}${q.length > 40 ? `… (${q.length} chars)` : ''}`, async () => {
@@ -234,5 +241,55 @@ describe('highlighting', () => {
     const text = joined(hit.snippetSegments);
     assert.ok(text.length <= 320, `${text.length} chars`);
     assert.ok(hit.snippetSegments.some((s) => s.type === 'highlight' && /wastewater/i.test(s.text)));
+  });
+});
+
+describe('fast paths agree with the slow ones', () => {
+  // The OR candidates, strict tier and counting shortcuts are those of the SQLite search (lexical.ts).
+  const sqliteOnly = { skip: TEST_DIALECT === 'postgres' ? 'SQLite search paths (FTS5)' : false };
+
+  test('every paper stores its title key, and a title typed differently finds it by that key', async () => {
+    const rows = await conn.db.selectFrom('papers').select(['id', 'title', 'title_key']).execute();
+    assert.equal(rows.length, 1000);
+    for (const r of rows) assert.equal(r.title_key, titleKey(r.title), r.id);
+    const row = rows.find((r) => r.id === '2512.17302');
+    assert.equal(row?.title_key, 'matlat material latent space for pbr texture generation');
+    const r = await search('matlat -- MATERIAL latent SPACE for PBR texture generation!');
+    assert.equal(r.hits[0]?.paper.id, '2512.17302');
+  });
+
+  test('the text check for "holds every word" matches FTS5 exactly', sqliteOnly, async () => {
+    const papers = await conn.db.selectFrom('papers').select(['num', 'title', 'abstract', 'authors']).execute();
+    const queries = ['reward model', 'language models learning', '"reward model" training', 'optim* policy', 'hacking', 'in-context learning', 'Zhang Wang', 'graph neural networks'];
+    for (const q of queries) {
+      const content = contentClauses(parseQuery(q));
+      const fts = await sql<{ r: number }>`SELECT rowid AS r FROM papers_fts WHERE papers_fts MATCH ${ftsExpression(content, 'AND')}`.execute(conn.db);
+      const want = new Set(fts.rows.map((x) => x.r));
+      assert.ok(want.size > 0, `${q} should match some papers`);
+      const got = new Set(papers.filter((p) => holdsEvery([p.title, p.abstract, p.authors], content)).map((p) => p.num));
+      assert.deepEqual([...got].sort(), [...want].sort(), q);
+    }
+  });
+
+  test('totals and pages are the same whether counted from the candidates or by SQL (a filter forces SQL)', sqliteOnly, async () => {
+    const wide = { from: '1990-01-01', to: '2100-12-31' };
+    const queries = [
+      'Visual Spatial Tuning', // exact title pinned, AND mode
+      'learning', // AND mode
+      'interleaved motion synthesis xylophone', // AND finds nothing: OR mode
+      'shrinking many-shot prompts so a language model can learn tasks from demonstrations with a smaller memory footprint',
+    ];
+    for (const q of queries) {
+      const [a, b] = [await search(q), await search(q, wide)];
+      assert.ok(a.total > 0, q);
+      assert.equal(a.total, b.total, q);
+      assert.deepEqual(ids(a.hits), ids(b.hits), q);
+    }
+  });
+
+  test('a long query holding every word of a paper, reordered, ranks it first', sqliteOnly, async () => {
+    // Nine content words: the OR keeps eight, so "holds every word" is checked on the text.
+    const r = await search('training models reasoning showdown structure reward hybrid bad good');
+    assert.equal(r.hits[0]?.paper.id, '2511.13016');
   });
 });

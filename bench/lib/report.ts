@@ -5,6 +5,8 @@ import { REPO_ROOT } from './corpus.ts';
 
 /** One measured number; `baseline` and `ratio` when it has a bare-database counterpart. */
 export interface ResultRow {
+  /** Which database the figure was measured on; the bare baseline rows are SQLite too. */
+  database?: 'sqlite' | 'postgres';
   name: string;
   value: number;
   unit: string;
@@ -29,8 +31,11 @@ function fmt(n: number | undefined, digits = 1): string {
 
 /** Formats rows as an aligned plain-text table. */
 export function formatTable(rows: ResultRow[]): string {
-  const head = ['name', 'value', 'unit', 'baseline', 'ratio', 'target', 'result'];
+  // The database column only appears when some row names one, so old reports read as before.
+  const withDb = rows.some((r) => r.database !== undefined);
+  const head = [...(withDb ? ['database'] : []), 'name', 'value', 'unit', 'baseline', 'ratio', 'target', 'result'];
   const body = rows.map((r) => [
+    ...(withDb ? [r.database ?? ''] : []),
     r.name,
     fmt(r.value),
     r.unit,
@@ -40,7 +45,8 @@ export function formatTable(rows: ResultRow[]): string {
     r.pass === undefined ? '' : r.pass ? 'PASS' : 'FAIL',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const leftAligned = new Set(['database', 'name', 'unit']);
+  const line = (cells: string[]) => cells.map((c, i) => (leftAligned.has(head[i]!) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 

@@ -16,15 +16,24 @@ function freePort(): Promise<number> {
   });
 }
 
+/** A running `paperboy serve` child. */
+export interface BenchServer {
+  url: string;
+  /** The server process's pid, to read its CPU time. */
+  pid: number;
+  stop(): Promise<void>;
+}
+
 /**
- * Starts `paperboy serve` exactly as a user would (same middleware, logging and caching) on the
- * given SQLite file, and waits until /healthz answers.
+ * Starts `paperboy serve [--role ROLE]` exactly as a user would (same middleware, logging and
+ * caching) on the given database (SQLite file or postgres:// URL), and waits until /healthz answers.
  */
-export async function startServer(dbFile: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startServer(dbUrl: string, o: { role?: 'all' | 'web' } = {}): Promise<BenchServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts'), 'serve'], {
+  const args = ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts'), 'serve', ...(o.role ? ['--role', o.role] : [])];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, PAPERBOY_DATABASE_URL: dbFile, PORT: String(port), PAPERBOY_DEMO_DATA: 'off', NODE_ENV: 'production' },
+    env: { ...process.env, PAPERBOY_DATABASE_URL: dbUrl, PORT: String(port), PAPERBOY_DEMO_DATA: 'off', NODE_ENV: 'production' },
     // Request logs go to /dev/null: written (as in production) but not piped through this process.
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -41,7 +50,7 @@ export async function startServer(dbFile: string): Promise<{ url: string; stop()
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`paperboy serve exited ${child.exitCode}: ${stderr}`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, stop };
+      if ((await fetch(`${url}/healthz`)).ok) return { url, pid: child.pid!, stop };
     } catch {
       // not listening yet
     }

@@ -1,9 +1,10 @@
 /** Opens the database named by a URL: a SQLite path or `sqlite:` URL, or a `postgres://` URL. */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { isDatabaseUnavailable } from './errors.ts';
 import type { Database } from './schema.ts';
 
 export type DB = Kysely<Database>;
@@ -39,28 +40,61 @@ export function sqlitePath(url: string): string {
  */
 export function connect(url: string, o: { poolSize?: number } = {}): Connection {
   if (isPostgresUrl(url)) {
-    const pool = new pg.Pool({ connectionString: url, max: o.poolSize ?? 10, connectionTimeoutMillis: 5000 });
+    // TCP keep-alive on pooled connections: keeps idle ones alive through NAT/firewalls that drop quiet
+    // flows, and lets the kernel eventually notice a server that vanished without closing the socket.
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: o.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 30_000,
+    });
     // An idle client that loses its server emits 'error' on the pool; without a listener that kills the process.
     pool.on('error', () => {});
+    // A checked-out client has no pool listener: when its server goes away mid-query, pg rejects the
+    // query (the caller sees that, and answers 503) *and* emits 'error' on the client, which would be an
+    // uncaught exception. The pool drops such a client on release because it is no longer queryable.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   const file = sqlitePath(url);
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  let sqlite: SQLite.Database;
+  let sqlite: SQLite.Database | undefined;
   try {
+    if (file !== ':memory:') makeParentDirs(file);
     sqlite = new SQLite(file);
+    // Inside the try: a file that is not a database, or a read-only one, fails here, not at open.
+    // WAL lets readers run while a writer imports; NORMAL sync is durable across app crashes in WAL mode.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('cache_size = -65536');
   } catch (err) {
-    throw new Error(`PAPERBOY_DATABASE_URL: cannot open SQLite database ${file}: ${(err as Error).message}`);
+    sqlite?.close();
+    // SQLite's own wording ("unable to open database file") does not say what to check.
+    const hint = (err as { code?: string }).code === 'SQLITE_CANTOPEN' ? '; check that the path names a file in a writable directory' : '';
+    throw new Error(`PAPERBOY_DATABASE_URL: cannot open SQLite database ${file}: ${(err as Error).message}${hint}`);
   }
-  // WAL lets readers run while a writer imports; NORMAL sync is durable across app crashes in WAL mode.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('cache_size = -65536');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+}
+
+/**
+ * Creates the missing directories above `file`, one level at a time. Not `mkdirSync(…, { recursive })`:
+ * on Node 20 that loops forever where mkdir answers ENOENT for an existing parent (e.g. under /proc).
+ */
+function makeParentDirs(file: string): void {
+  const missing: string[] = [];
+  for (let dir = dirname(resolve(file)); !existsSync(dir); dir = dirname(dir)) missing.unshift(dir);
+  for (const dir of missing) {
+    try {
+      mkdirSync(dir);
+    } catch (err) {
+      // Another process starting at the same moment may have just created it.
+      if ((err as { code?: string }).code !== 'EEXIST') throw err;
+    }
+  }
 }
 
 /** Runs `SELECT 1`; throws an Error whose message says what is wrong and which setting to fix. */
@@ -100,6 +134,10 @@ export function describeConnectionError(err: unknown, url: string): string {
     case '3D000':
       return `PAPERBOY_DATABASE_URL: database "${database}" does not exist on ${where}; create it with: createdb ${database}`;
     default:
+      // Timeouts and dropped connections come without a code; say "cannot reach", not "cannot use".
+      if (isDatabaseUnavailable(err)) {
+        return `PAPERBOY_DATABASE_URL: cannot reach ${where} (${e.code ?? e.message}); is the server running and the host/port right?`;
+      }
       return `PAPERBOY_DATABASE_URL: cannot use ${where}: ${e.message ?? String(err)}`;
   }
 }

@@ -36,7 +36,12 @@ test('the shipped demo fills an empty database once, with papers, entries and an
   assert.ok(await latestFeedDate(db));
 
   // Reward-modelling papers are there for the search demo.
-  const reward = await db.selectFrom('papers').select('id').where('title', 'like', '%reward model%').execute();
+  // lower(): LIKE ignores ASCII case on SQLite but not on PostgreSQL.
+  const reward = await db
+    .selectFrom('papers')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['title']), 'like', '%reward model%'))
+    .execute();
   assert.ok(reward.length >= 100, `reward-model titles: ${reward.length}`);
 
   // A second call does nothing.

@@ -83,6 +83,22 @@ function tokens(text: string): Token[] {
   return out;
 }
 
+/**
+ * Whether the texts (the columns of one paper) together hold every clause, matched as FTS5
+ * matches them: a word by its stem, a prefix against stems, a phrase within one text.
+ */
+export function holdsEvery(texts: string[], clauses: Clause[]): boolean {
+  const stems = texts.map((text) => tokens(text).map((t) => t.stem));
+  return clauses.every((c) => {
+    if (c.prefix) {
+      const prefix = fold(c.tokens[0] ?? '');
+      return stems.some((ss) => ss.some((s) => s.startsWith(prefix)));
+    }
+    const want = c.tokens.map(stemOf);
+    return stems.some((ss) => ss.some((_, i) => want.every((w, k) => ss[i + k] === w)));
+  });
+}
+
 /** Indexes of the tokens that match, each with the key of the term it matched. */
 function matches(toks: Token[], terms: HighlightTerms): Map<number, string> {
   const hit = new Map<number, string>();

@@ -3,24 +3,27 @@
  * above abstract), exact titles first, AND widened to OR for long or unlucky queries, filters,
  * sorting, pagination and highlight segments.
  *
- * Cost model (measured on the 118k corpus; numbers in the lead's report): FTS5 walks a posting
- * list at ~0.1 µs a paper, but bm25() costs ~2-3 µs a paper (it looks up each row's column
- * sizes). "learning" matches 40k papers, and ranking them all takes ~60-100 ms. So every query
- * ranks a bounded candidate set: its CANDIDATES newest text matches (inside the date range when
- * one is given), and `total` counts within that set; `capped` tells the caller older matches
- * were left out. Nearly every real query (titles, names, topics, descriptions, which OR only
- * over pairs of rare words) matches fewer papers and is ranked in full with an exact total.
- * Filters are applied to the candidates, so a rare category combined with a very common word
- * finds only that category's papers among the newest matches (documented trade-off).
+ * Cost model (measured on the 118k corpus): FTS5 walks a posting list at ~0.1 µs a paper, but
+ * bm25() costs a fixed ~1-3 ms a query (it counts every phrase's papers) plus ~1-3 µs a ranked
+ * paper. "learning" matches 40k papers, and ranking them all takes ~60-100 ms. So every query
+ * ranks a bounded candidate set: in AND mode its CANDIDATES newest text matches (inside the date
+ * range when one is given), in OR mode the OR_CANDIDATES papers holding the most weight of the
+ * rare words; `total` counts within that set and `capped` tells the caller matches were left
+ * out. Filters are applied to the candidates, so a rare category combined with a very common
+ * word finds only that category's papers among the newest matches (documented trade-off).
+ * Other costs kept off the hot path: exact titles are an indexed equality (papers.title_key),
+ * only the page's rows are read in full, and the candidate counts double as `total`.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Selectable } from 'kysely';
+import { isPostgres } from '../db/dialect.ts';
 import type { Database, PapersTable } from '../db/schema.ts';
 import { type Paper, paperFromRow } from '../store/papers.ts';
 import { addDays, isValidDate } from '../time.ts';
-import { type Segment, highlightTerms, highlightText, snippet } from './highlight.ts';
+import { type Segment, highlightTerms, highlightText, holdsEvery, snippet } from './highlight.ts';
 import { weightedTop } from './weighted.ts';
 import { type Clause, clauseToFts, contentClauses, ftsExpression, parseQuery } from './query.ts';
+import { searchPapersPostgres } from './lexical-pg.ts';
 
 export type { Segment } from './highlight.ts';
 
@@ -69,9 +72,13 @@ export class SearchOptionError extends Error {}
 /** Column weights for bm25(): a word in the title counts most, then an author name, then the abstract. */
 export const WEIGHTS = { title: 10, abstract: 1, authors: 4 } as const;
 /** Most text matches ranked per query; bounds the cost of common-word queries (see the file comment). */
-export const CANDIDATES = Number(process.env.XC ?? 1000);
-/** Papers ranked by bm25() in OR mode, chosen by the weight of the rare words they hold. */
-export const OR_CANDIDATES = Number(process.env.XO ?? 1000);
+export const CANDIDATES = 1000;
+/**
+ * Papers ranked by bm25() in OR mode, chosen by the weight of the rare words they hold. Fewer
+ * than CANDIDATES: the weight order already puts a description's paper near the top (300 and
+ * 1000 found the same papers in the benchmark), and every candidate costs a bm25() call.
+ */
+export const OR_CANDIDATES = 300;
 /** Largest page size. */
 export const MAX_LIMIT = 200;
 /** An AND query finding fewer papers than this is widened to OR. */
@@ -104,6 +111,8 @@ function dateOption(name: string, v: string | undefined): string | undefined {
 
 /** Searches papers by keyword. Any `q` is safe; an empty or punctuation-only `q` finds nothing. */
 export async function searchPapers(db: Kysely<Database>, o: SearchOptions): Promise<SearchResult> {
+  // PostgreSQL has its own text index (tsvector); same contract, see lexical-pg.ts.
+  if (isPostgres(db)) return searchPapersPostgres(db, o);
   const limit = intOption(o.limit, 20, 1, MAX_LIMIT);
   const offset = intOption(o.offset, 0, 0, 1_000_000);
   const from = dateOption('from', o.from);
@@ -135,19 +144,18 @@ export async function searchPapers(db: Kysely<Database>, o: SearchOptions): Prom
 
   const pins = sort === 'relevance' && q.negative.length === 0 ? await exactTitles(db, q.words, filters) : [];
   const pinNums = pins.map((p) => p.num);
-  if (pinNums.length > 0) filters.push(sql`p.num NOT IN (${sql.join(pinNums)})`);
-  const filterSql = filters.length > 0 ? sql`WHERE ${sql.join(filters, sql` AND `)}` : sql``;
 
-  const { window, capped, known, strictNums } = await candidates(db, p, rowidRange);
-  // Without filters the candidates are counted already; otherwise count the window.
+  const c = await candidates(db, p, rowidRange, new Set(pinNums));
+  // The window filtered, pins left out (they are shown apart); papers joined only when a filter needs them.
+  const where = [...filters, ...(pinNums.length > 0 ? [sql`x.r NOT IN (${sql.join(pinNums)})`] : [])];
+  const whereSql = where.length > 0 ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``;
+  const joinPapers = filters.length > 0 || sort === 'date' ? sql`JOIN papers p ON p.num = x.r` : sql``;
+  // Without filters the candidates are counted already (less the pins among them).
   const counted =
-    known !== undefined && filters.length === 0
-      ? known
+    filters.length === 0 && c.known !== undefined
+      ? c.known - pinNums.filter(c.holds).length
       : Number(
-          (
-            await sql<{ n: number }>`
-              SELECT count(*) AS n FROM ${window(false)} ${filters.length > 0 ? sql`JOIN papers p ON p.num = x.r` : sql``} ${filterSql}`.execute(db)
-          ).rows[0]?.n ?? 0,
+          (await sql<{ n: number }>`SELECT count(*) AS n FROM ${c.window(false)} ${joinPapers} ${whereSql}`.execute(db)).rows[0]?.n ?? 0,
         );
   const total = pins.length + counted;
 
@@ -157,21 +165,24 @@ export async function searchPapers(db: Kysely<Database>, o: SearchOptions): Prom
   const restOffset = Math.max(0, offset - pins.length);
   let rows: HitRow[] = pinPage;
   if (rest > 0 && restOffset < total - pins.length) {
-    // In OR mode papers holding every word come before those holding some.
-    const strictTier =
-      strictNums && strictNums.length > 0
-        ? sql`CASE WHEN x.r IN (SELECT value FROM json_each(${JSON.stringify(strictNums)})) THEN 0 ELSE 1 END, `
-        : sql``;
-    const order =
-      sort === 'date'
-        ? sql`p.published_at DESC, p.num DESC`
-        : sort === 'upvotes'
-          ? sql`hit_upvotes DESC, x.s ASC, p.num DESC`
-          : sql`${strictTier}x.s ASC, p.num DESC`;
+    // In OR mode papers holding every word (tier 0) come before those holding some.
+    const tier =
+      c.strictNums && c.strictNums.length > 0
+        ? sql`CASE WHEN x.r IN (SELECT value FROM json_each(${JSON.stringify(c.strictNums)})) THEN 0 ELSE 1 END`
+        : sql`1`;
+    const keys = sort === 'date' ? ['d DESC', 'r DESC'] : sort === 'upvotes' ? ['u DESC', 's ASC', 'r DESC'] : ['t ASC', 's ASC', 'r DESC'];
+    // The page is chosen on the window's keys alone and only its rows are read in full: reading
+    // every candidate's whole row before sorting cost more than ranking them.
     const r = await sql<HitRow>`
-      SELECT p.*, coalesce(e.upvotes, 0) AS hit_upvotes, x.s AS hit_score
-      FROM ${window(true)} JOIN papers p ON p.num = x.r LEFT JOIN daily_entries e ON e.paper_id = p.id
-      ${filterSql} ORDER BY ${order} LIMIT ${rest} OFFSET ${restOffset}`.execute(db);
+      SELECT p.*, coalesce(e.upvotes, 0) AS hit_upvotes, y.s AS hit_score FROM (
+        SELECT x.r AS r, x.s AS s, ${tier} AS t,
+          ${sort === 'upvotes' ? sql`coalesce(e.upvotes, 0)` : sql`0`} AS u,
+          ${sort === 'date' ? sql`p.published_at` : sql`''`} AS d
+        FROM ${c.window(true)} ${sort === 'upvotes' ? sql`JOIN papers p ON p.num = x.r LEFT JOIN daily_entries e ON e.paper_id = p.id` : joinPapers}
+        ${whereSql}
+        ORDER BY ${sql.raw(keys.join(', '))} LIMIT ${rest} OFFSET ${restOffset}) y
+      JOIN papers p ON p.num = y.r LEFT JOIN daily_entries e ON e.paper_id = p.id
+      ORDER BY ${sql.raw(keys.map((k) => `y.${k}`).join(', '))}`.execute(db);
     rows = [...pinPage, ...r.rows];
   }
 
@@ -187,7 +198,21 @@ export async function searchPapers(db: Kysely<Database>, o: SearchOptions): Prom
       snippetSegments: snippet(r.abstract, terms),
     };
   });
-  return { total, hits, capped };
+  return { total, hits, capped: c.capped };
+}
+
+/** A query's candidate window (see candidates()). */
+interface Candidates {
+  /** The window as a subquery `x(r[, s])`, with bm25() as `s` when asked. */
+  window: (withScore: boolean) => RawBuilder<unknown>;
+  /** True when the text matched more papers than the window holds. */
+  capped: boolean;
+  /** Papers in the window when known without a query (no filters applied). */
+  known?: number;
+  /** Whether a paper matching every word is in the window (to count pins out of `known`). */
+  holds: (num: number) => boolean;
+  /** OR mode: the window's papers holding every content word, ranked first. */
+  strictNums?: number[];
 }
 
 interface Plan {
@@ -197,8 +222,8 @@ interface Plan {
   strict: string;
   /** OR mode: the rarest clauses and their weights (idf) for choosing candidates. */
   rare?: Array<{ c: Clause; idf: number }>;
-  /** How many content clauses the query has (the OR may use fewer). */
-  clauses: number;
+  /** The content clauses (the OR may use fewer). */
+  content: Clause[];
   /** True when the query excludes words. */
   negated: boolean;
 }
@@ -212,7 +237,7 @@ interface Plan {
  */
 async function plan(db: Kysely<Database>, content: Clause[], negative: Clause[]): Promise<Plan> {
   const strict = ftsExpression(content, 'AND', negative);
-  const base = { expr: strict, strict, clauses: content.length, negated: negative.length > 0 };
+  const base = { expr: strict, strict, content, negated: negative.length > 0 };
   if (content.length < 2) return base;
   if (content.length < LONG_QUERY && (await countText(db, strict, MIN_STRICT)) >= MIN_STRICT) return base;
   const rare = (await byRarity(db, content)).slice(0, MAX_OR_CLAUSES);
@@ -227,16 +252,20 @@ async function plan(db: Kysely<Database>, content: Clause[], negative: Clause[])
  * of them before one with one), merged from their posting lists (weighted.ts); this is what lets
  * a ten-word description find a paper of any age. bm25() then runs on those only.
  */
-async function candidates(db: Kysely<Database>, p: Plan, rowidRange: RawBuilder<unknown>) {
+async function candidates(db: Kysely<Database>, p: Plan, rowidRange: RawBuilder<unknown>, pins: Set<number>): Promise<Candidates> {
   if (!p.rare) {
-    const over = await sql<{ n: number }>`
-      SELECT count(*) AS n FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ${p.expr}${rowidRange}
+    // The CANDIDATES+1 newest matches: how many there are and the oldest (the first one left out).
+    const over = await sql<{ n: number; lo: number | null }>`
+      SELECT count(*) AS n, min(r) AS lo FROM (SELECT rowid AS r FROM papers_fts WHERE papers_fts MATCH ${p.expr}${rowidRange}
       ORDER BY rowid DESC LIMIT ${CANDIDATES + 1})`.execute(db);
     const n = Number(over.rows[0]?.n ?? 0);
+    const lo = Number(over.rows[0]?.lo ?? 0);
+    const capped = n > CANDIDATES;
     const window = (withScore: boolean) => sql`(
       SELECT rowid AS r${withScore ? sql`, ${BM25} AS s` : sql``} FROM papers_fts
       WHERE papers_fts MATCH ${p.expr}${rowidRange} ORDER BY rowid DESC LIMIT ${CANDIDATES}) x`;
-    return { window, capped: n > CANDIDATES, known: Math.min(n, CANDIDATES) as number | undefined, strictNums: undefined };
+    // A pin (its title holds every word) matches the AND; it is in the window unless older than it.
+    return { window, capped, known: Math.min(n, CANDIDATES), holds: (num) => !capped || num > lo };
   }
   const rare = p.rare;
   // One row per rare clause: its matching rowids as a JSON array (cheap to hand over and parse).
@@ -261,18 +290,34 @@ async function candidates(db: Kysely<Database>, p: Plan, rowidRange: RawBuilder<
     SELECT rowid AS r${withScore ? sql`, ${BM25} AS s` : sql``} FROM papers_fts
     WHERE papers_fts MATCH ${p.expr} AND +rowid IN (SELECT value FROM json_each(${nums}))) x`;
   // The strict tier: holding every rare word is necessary, and sufficient when no word was left
-  // out of the OR; otherwise FTS5 checks the full AND, which is only needed for those few.
-  const allRare = top.filter((t) => t.n === rare.length).map((t) => t.r);
+  // out of the OR; otherwise the left-out words are checked for those few (holdingEvery).
+  // Pins are shown apart, so they need no check.
+  const allRare = top.filter((t) => t.n === rare.length && !pins.has(t.r)).map((t) => t.r);
   let strictNums = allRare;
-  if (allRare.length > 0 && rare.length < p.clauses) {
-    const r = await sql<{ r: number }>`
-      SELECT rowid AS r FROM papers_fts
-      WHERE papers_fts MATCH ${p.strict} AND +rowid IN (SELECT value FROM json_each(${JSON.stringify(allRare)}))`.execute(db);
-    strictNums = r.rows.map((row) => row.r);
-  }
+  if (allRare.length > 0 && rare.length < p.content.length) strictNums = await holdingEvery(db, allRare, p);
   // With exclusions the window can hold fewer papers than were merged, so it is counted instead.
   const known = p.negated ? undefined : Math.min(OR_CANDIDATES, matched);
-  return { window, capped: matched > OR_CANDIDATES, known, strictNums };
+  const inTop = new Set(top.map((t) => t.r));
+  return { window, capped: matched > OR_CANDIDATES, known, holds: (num) => inTop.has(num), strictNums };
+}
+
+/**
+ * Up to this many papers are checked on their text (~0.14 ms a paper: read and tokenize); FTS5's
+ * full AND costs ~5 ms (~0.3 ms a word, even for a single paper), so it takes over beyond that.
+ */
+const TEXT_CHECK_MAX = 40;
+
+/** The papers (of those holding every rare word) that hold every content word. */
+async function holdingEvery(db: Kysely<Database>, nums: number[], p: Plan): Promise<number[]> {
+  const list = JSON.stringify(nums);
+  if (nums.length > TEXT_CHECK_MAX) {
+    const r = await sql<{ r: number }>`
+      SELECT rowid AS r FROM papers_fts WHERE papers_fts MATCH ${p.strict} AND +rowid IN (SELECT value FROM json_each(${list}))`.execute(db);
+    return r.rows.map((row) => row.r);
+  }
+  const r = await sql<{ num: number; title: string; abstract: string; authors: string }>`
+    SELECT num, title, abstract, authors FROM papers WHERE num IN (SELECT value FROM json_each(${list}))`.execute(db);
+  return r.rows.filter((row) => holdsEvery([row.title, row.abstract, row.authors], p.content)).map((row) => row.num);
 }
 
 /** Number of papers matching a text expression, counting no further than `cap` (cheap: no bm25, no join). */

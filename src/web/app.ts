@@ -1,5 +1,6 @@
 /** The Hono application: middleware, then every route group. Built once per process (and per test). */
 import { Hono } from 'hono';
+import { isDatabaseUnavailable } from '../db/errors.ts';
 import { registerHfApi } from './api/hf.ts';
 import type { AppDeps } from './deps.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
@@ -8,7 +9,7 @@ import { registerHealth } from './routes/health.ts';
 import { registerNewOnArxivRoutes } from './routes/newOnArxiv.tsx';
 import { registerPaperRoutes } from './routes/paper.tsx';
 import { registerSearchRoutes } from './routes/search.tsx';
-import { errorPage, notFoundPage } from './routes/errors.tsx';
+import { errorPage, notFoundPage, unavailablePage } from './routes/errors.tsx';
 
 /** Creates the application for the given dependencies. */
 export function createApp(deps: AppDeps): Hono {
@@ -40,6 +41,11 @@ export function createApp(deps: AppDeps): Hono {
 
   app.notFound((c) => notFoundPage(c, deps));
   app.onError((err, c) => {
+    if (isDatabaseUnavailable(err)) {
+      // An outage, not a bug: one short warning per request (no stack) and a 503 so clients retry.
+      deps.log.warn({ method: c.req.method, path: c.req.path, err: err.message }, 'database unavailable');
+      return unavailablePage(c, deps);
+    }
     deps.log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
     return errorPage(c, deps, err);
   });

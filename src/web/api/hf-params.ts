@@ -78,7 +78,10 @@ export function parseDailyQuery(get: Get): Parsed<DailyQuery> {
   else return { ok: false, error: 'sort must be publishedAt, trending or upvotes' };
 
   const submitter = get('submitter') || undefined;
-  if (submitter !== undefined && submitter.length > 100) return { ok: false, error: 'submitter must be a user name of at most 100 characters' };
+  // Control characters (NUL above all, which PostgreSQL refuses in text) are never part of a user name.
+  if (submitter !== undefined && (submitter.length > 100 || /\p{Cc}/u.test(submitter))) {
+    return { ok: false, error: 'submitter must be a user name of at most 100 characters' };
+  }
   return { ok: true, value: { from, to, submitter, sort, offset: page * limit, limit } };
 }
 

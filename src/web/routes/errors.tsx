@@ -1,5 +1,5 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
-/** 404 / 400 / 500 answers: JSON `{"error"}` under /api, a styled page elsewhere. */
+/** 404 / 400 / 500 / 503 answers: JSON `{"error"}` under /api, a styled page elsewhere. */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../deps.ts';
@@ -19,7 +19,11 @@ const HEADINGS: Partial<Record<number, string>> = {
   400: 'That address is not quite right',
   404: 'Not found',
   500: 'Something went wrong',
+  503: 'Temporarily unavailable',
 };
+
+/** How long clients are asked to wait (Retry-After) while the database is unavailable. */
+export const RETRY_AFTER_SECONDS = 15;
 
 /**
  * An error answer with a message a person can act on, and optional links to go on from.
@@ -66,4 +70,13 @@ export function notFoundPage(c: Context, deps: AppDeps) {
 /** The 500 answer; the error itself is logged by the caller and never shown. */
 export function errorPage(c: Context, deps: AppDeps, _err: Error) {
   return errorAnswer(c, deps, 500, 'Something went wrong on our side; it has been logged.');
+}
+
+/**
+ * The 503 answer while the database cannot be reached: the reader did nothing wrong and should try
+ * again; Retry-After tells crawlers and API clients when. Renders without the database.
+ */
+export function unavailablePage(c: Context, deps: AppDeps) {
+  c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+  return errorAnswer(c, deps, 503, 'Paperboy cannot reach its database right now; please try again in a minute.');
 }
