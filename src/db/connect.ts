@@ -70,6 +70,9 @@ export function connect(url: string, o: { poolSize?: number } = {}): Connection 
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('cache_size = -65536');
+    // Reads through the OS page cache instead of copying pages into SQLite's own cache: measured
+    // 5-10% off keyword search latency at 118k papers (the file is ~350 MB; 1 GiB leaves room to grow).
+    sqlite.pragma('mmap_size = 1073741824');
   } catch (err) {
     sqlite?.close();
     // SQLite's own wording ("unable to open database file") does not say what to check.

@@ -1,6 +1,6 @@
 /** Daily entries: papers featured in the community feed on a feed date, with their upvotes. */
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { DailyEntriesTable, Database } from '../db/schema.ts';
 import { trendingScore } from '../rank/trending.ts';
 import { type Paper, paperFromRow } from './papers.ts';
 
@@ -138,10 +138,8 @@ export async function listEntries(db: Kysely<Database>, o: ListEntriesOptions = 
   return { total, items: rows.map(entryFromRow) };
 }
 
-/** The entry that features a paper, if any. */
-export async function getEntryForPaper(db: Kysely<Database>, paperId: string): Promise<Entry | undefined> {
-  const r = await db.selectFrom('daily_entries').selectAll().where('paper_id', '=', paperId).executeTakeFirst();
-  if (!r) return undefined;
+/** Maps a daily_entries row to the domain shape. */
+function entryFromTableRow(r: Selectable<DailyEntriesTable>): Entry {
   return {
     id: r.id,
     paperId: r.paper_id,
@@ -155,25 +153,17 @@ export async function getEntryForPaper(db: Kysely<Database>, paperId: string): P
   };
 }
 
+/** The entry that features a paper, if any. */
+export async function getEntryForPaper(db: Kysely<Database>, paperId: string): Promise<Entry | undefined> {
+  const r = await db.selectFrom('daily_entries').selectAll().where('paper_id', '=', paperId).executeTakeFirst();
+  return r ? entryFromTableRow(r) : undefined;
+}
+
 /** The entries featuring any of these papers, by paper id (one query, for lists such as search results). */
 export async function getEntriesForPapers(db: Kysely<Database>, paperIds: string[]): Promise<Map<string, Entry>> {
-  const out = new Map<string, Entry>();
-  if (paperIds.length === 0) return out;
+  if (paperIds.length === 0) return new Map();
   const rows = await db.selectFrom('daily_entries').selectAll().where('paper_id', 'in', paperIds).execute();
-  for (const r of rows) {
-    out.set(r.paper_id, {
-      id: r.id,
-      paperId: r.paper_id,
-      feedDate: r.feed_date,
-      submitterName: r.submitter_name,
-      submitterHandle: r.submitter_handle,
-      organization: r.organization,
-      submittedAt: r.submitted_at,
-      upvotes: r.upvotes,
-      numComments: r.num_comments,
-    });
-  }
-  return out;
+  return new Map(rows.map((r) => [r.paper_id, entryFromTableRow(r)]));
 }
 
 /** The latest feed date on or before `onOrBefore` (default: any) that has entries. */
