@@ -26,8 +26,9 @@ export interface HighlightTerms {
 interface Token {
   start: number;
   end: number;
-  stem: string;
   folded: string;
+  /** Filled on first use (stemAt): most tokens are ruled out by their first letter alone. */
+  stem?: string;
 }
 
 const TOKEN = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
@@ -55,6 +56,10 @@ function stemFolded(folded: string): string {
 
 const stemOf = (raw: string): string => stemFolded(fold(raw));
 
+function stemAt(t: Token): string {
+  return (t.stem ??= stemFolded(t.folded));
+}
+
 /** The terms to mark for a query's clauses. */
 export function highlightTerms(clauses: Clause[]): HighlightTerms {
   const terms: HighlightTerms = { stems: new Set(), prefixes: [], phrases: [] };
@@ -76,7 +81,7 @@ function tokens(text: string): Token[] {
   for (const m of text.matchAll(TOKEN)) {
     const start = m.index ?? 0;
     const folded = fold(m[0]);
-    out.push({ start, end: start + m[0].length, folded, stem: stemFolded(folded) });
+    out.push({ start, end: start + m[0].length, folded });
   }
   lastText = text;
   lastTokens = out;
@@ -88,7 +93,9 @@ function tokens(text: string): Token[] {
  * matches them: a word by its stem, a prefix against stems, a phrase within one text.
  */
 export function holdsEvery(texts: string[], clauses: Clause[]): boolean {
-  const stems = texts.map((text) => tokens(text).map((t) => t.stem));
+  // Only tokens starting like some clause word can match (see matches()); the rest stay unstemmed.
+  const firsts = new Set(clauses.flatMap((c) => c.tokens.map((t) => fold(t).charAt(0))));
+  const stems = texts.map((text) => tokens(text).map((t) => (firsts.has(t.folded.charAt(0)) || firsts.has('') ? stemAt(t) : '')));
   return clauses.every((c) => {
     if (c.prefix) {
       const prefix = fold(c.tokens[0] ?? '');
@@ -102,12 +109,21 @@ export function holdsEvery(texts: string[], clauses: Clause[]): boolean {
 /** Indexes of the tokens that match, each with the key of the term it matched. */
 function matches(toks: Token[], terms: HighlightTerms): Map<number, string> {
   const hit = new Map<number, string>();
+  // Porter rewrites only suffixes, so a stem starts with its word's first letter: a token whose
+  // first letter starts no term cannot match, and stemming it (most of highlighting's cost) is skipped.
+  const firsts = new Set<string>();
+  for (const s of terms.stems) firsts.add(s.charAt(0));
+  for (const p of terms.prefixes) firsts.add(p.charAt(0));
+  for (const ph of terms.phrases) firsts.add((ph[0] ?? '').charAt(0));
+  const anyFirst = firsts.has('');
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i] as Token;
-    if (terms.stems.has(t.stem)) hit.set(i, t.stem);
-    else if (terms.prefixes.some((p) => t.folded.startsWith(p) || t.stem.startsWith(p))) hit.set(i, `${t.folded}*`);
+    if (!anyFirst && !firsts.has(t.folded.charAt(0))) continue;
+    const stem = stemAt(t);
+    if (terms.stems.has(stem)) hit.set(i, stem);
+    else if (terms.prefixes.some((p) => t.folded.startsWith(p) || stem.startsWith(p))) hit.set(i, `${t.folded}*`);
     for (const phrase of terms.phrases) {
-      if (phrase.every((s, k) => toks[i + k]?.stem === s)) {
+      if (phrase.every((s, k) => { const u = toks[i + k]; return u !== undefined && stemAt(u) === s; })) {
         for (let k = 0; k < phrase.length; k++) hit.set(i + k, phrase.join(' '));
       }
     }

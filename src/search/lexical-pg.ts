@@ -31,14 +31,15 @@ import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import { pgSafeText } from '../db/dialect.ts';
 import type { Database, PapersTable } from '../db/schema.ts';
 import { paperFromRow } from '../store/papers.ts';
-import { addDays, isValidDate } from '../time.ts';
+import { addDays } from '../time.ts';
 import { highlightTerms, highlightText, snippet } from './highlight.ts';
 // Values from lexical.ts are read only inside functions: lexical.ts imports this file too.
 import {
   CANDIDATES,
   MAX_LIMIT,
   OR_CANDIDATES,
-  SearchOptionError,
+  dateOption,
+  intOption,
   type SearchHit,
   type SearchOptions,
   type SearchResult,
@@ -77,17 +78,6 @@ type HitRow = Selectable<PapersTable> & { hit_upvotes: number; hit_score: number
 interface Term {
   c: Clause;
   q: string;
-}
-
-function intOption(v: number | undefined, fallback: number, min: number, max: number): number {
-  if (v === undefined || !Number.isFinite(v)) return fallback;
-  return Math.min(max, Math.max(min, Math.trunc(v)));
-}
-
-function dateOption(name: string, v: string | undefined): string | undefined {
-  if (v === undefined || v === '') return undefined;
-  if (!isValidDate(v)) throw new SearchOptionError(`${name}: expected a date as YYYY-MM-DD, got ${JSON.stringify(v.slice(0, 40))}`);
-  return v;
 }
 
 /** Searches papers by keyword on PostgreSQL; same options, result and guarantees as searchPapers. */

@@ -93,17 +93,26 @@ const LONG_QUERY = 5;
 const COMMON_DF = 5000;
 /** OR queries use at most this many of the rarest words. */
 const MAX_OR_CLAUSES = 8;
+/**
+ * When a query has fewer than two rare words, word frequencies are counted up to this many
+ * papers (then cached) rather than COMMON_DF, so that the ones filling in are the least common:
+ * counted only to COMMON_DF they all tied, and "However using" (34k and 56k papers) was chosen
+ * over "cost diversity" (12k, 19k) by word order: slower (longer lists) and worse matches.
+ */
+const DF_COUNT_CAP = 4 * COMMON_DF;
 
 const BM25 = sql.raw(`bm25(papers_fts, ${WEIGHTS.title}, ${WEIGHTS.abstract}, ${WEIGHTS.authors})`);
 
 type HitRow = Selectable<PapersTable> & { hit_upvotes: number; hit_score: number };
 
-function intOption(v: number | undefined, fallback: number, min: number, max: number): number {
+/** A whole number option clamped to [min, max]; absent or not finite → fallback. */
+export function intOption(v: number | undefined, fallback: number, min: number, max: number): number {
   if (v === undefined || !Number.isFinite(v)) return fallback;
   return Math.min(max, Math.max(min, Math.trunc(v)));
 }
 
-function dateOption(name: string, v: string | undefined): string | undefined {
+/** A YYYY-MM-DD option; throws SearchOptionError (a 400 for callers) when malformed. */
+export function dateOption(name: string, v: string | undefined): string | undefined {
   if (v === undefined || v === '') return undefined;
   if (!isValidDate(v)) throw new SearchOptionError(`${name}: expected a date as YYYY-MM-DD, got ${JSON.stringify(v.slice(0, 40))}`);
   return v;
@@ -189,12 +198,16 @@ export async function searchPapers(db: Kysely<Database>, o: SearchOptions): Prom
   const terms = highlightTerms(content);
   const hits = rows.map((r): SearchHit => {
     const { hit_upvotes, hit_score, ...paperRow } = r;
+    let summary: Segment[] | undefined;
     return {
       paper: paperFromRow(paperRow),
       score: -hit_score,
       upvotes: Number(hit_upvotes),
       titleSegments: highlightText(r.title, terms),
-      summarySegments: highlightText(r.abstract, terms),
+      // Computed on first read: pages show only the snippet, the HF API the whole abstract.
+      get summarySegments() {
+        return (summary ??= highlightText(r.abstract, terms));
+      },
       snippetSegments: snippet(r.abstract, terms),
     };
   });
@@ -327,7 +340,7 @@ async function countText(db: Kysely<Database>, expr: string, cap: number): Promi
   return Number(r.rows[0]?.n ?? 0);
 }
 
-// Per-database cache of word frequencies (counted up to the "common" threshold): they barely
+// Per-database cache of word frequencies (counted up to a cap, part of the key): they barely
 // move as papers arrive, and a stale value only changes which words an OR query leaves out.
 const dfCache = new WeakMap<object, Map<string, number>>();
 const DF_CACHE_SIZE = 5000;
@@ -343,19 +356,25 @@ async function byRarity(db: Kysely<Database>, clauses: Clause[]): Promise<Array<
   const threshold = COMMON_DF;
   let cache = dfCache.get(db);
   if (!cache || cache.size > DF_CACHE_SIZE) dfCache.set(db, (cache = new Map()));
-  const scored: Array<{ c: Clause; df: number }> = [];
-  for (const c of clauses) {
-    const key = `${threshold}:${clauseToFts(c)}`;
-    let df = cache.get(key);
-    if (df === undefined) {
-      df = await countText(db, clauseToFts(c), threshold + 1);
-      cache.set(key, df);
+  const df = async (c: Clause, cap: number): Promise<number> => {
+    const key = `${cap}:${clauseToFts(c)}`;
+    let n = cache?.get(key);
+    if (n === undefined) {
+      n = await countText(db, clauseToFts(c), cap + 1);
+      cache?.set(key, n);
     }
-    scored.push({ c, df });
+    return n;
+  };
+  const scored: Array<{ c: Clause; df: number }> = [];
+  for (const c of clauses) scored.push({ c, df: await df(c, threshold) });
+  // Fewer than two rare words: the common ones fill in, so which are least common matters and
+  // they are counted further (only then: a deep count costs up to ~2 ms a word before caching).
+  if (scored.filter((s) => s.df <= threshold).length < 2) {
+    for (const s of scored) if (s.df > threshold) s.df = await df(s.c, DF_COUNT_CAP);
   }
   scored.sort((a, b) => a.df - b.df);
   const rare = scored.filter((s) => s.df <= threshold);
-  // Capped counts make common words look rarer than they are; they are dropped or last anyway.
+  // Counts stop at DF_COUNT_CAP, so the commonest words tie; they are dropped or last anyway.
   return (rare.length >= 2 ? rare : scored.slice(0, 2)).map((s) => ({ c: s.c, idf: Math.log(1 + papers / Math.max(1, s.df)) }));
 }
 
