@@ -52,7 +52,7 @@ const VARIABLES = {
       .string()
       .refine(isTimeZone, { message: 'accepts an IANA time zone such as America/New_York or UTC' })
       .default('America/New_York'),
-    help: 'Time zone in which feed dates (daily, weekly, monthly) are counted',
+    help: 'Time zone in which feed dates are counted: the day a submission or announcement belongs to (used by submissions and ingestion; stored entries keep their dates)',
     secret: false,
   },
   LOG_LEVEL: {
@@ -99,6 +99,7 @@ function readVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
 
 /** Parses configuration from an environment (process.env by default) and freezes it. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  // Without PAPERBOY_BASE_URL the base URL follows the port, including a port given on the command line.
   const parsed: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, def] of Object.entries(VARIABLES)) {
@@ -133,5 +134,13 @@ export function describeConfig(env: NodeJS.ProcessEnv = process.env): Array<{ na
 
 /** Hides passwords inside URLs; plain paths stay readable. */
 function redact(value: string): string {
-  return value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1****@');
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
+  try {
+    const u = new URL(value);
+    if (u.password) u.password = '****';
+    for (const key of [...u.searchParams.keys()]) if (/pass/i.test(key)) u.searchParams.set(key, '****');
+    return u.toString();
+  } catch {
+    return '****';
+  }
 }

@@ -54,7 +54,7 @@ async function cmdServe(args: string[]): Promise<void> {
     port = Number(values.port);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port accepts a TCP port number (1-65535), got ${values.port}`);
   }
-  const config = loadOrExit(port ? { port, baseUrl: loadOrExit().baseUrl.replace(/:\d+$/, `:${port}`) } : {});
+  const config = loadOrExit(port ? { port } : {});
   const log = createLogger(config.logLevel);
   const conn = connect(config.databaseUrl);
   await checkConnection(conn, config.databaseUrl);

@@ -202,3 +202,42 @@ test('a file that is one huge line is skipped without holding it in memory', asy
   assert.equal(s.inserted, 1);
   await close();
 });
+
+test('a later listing keeps the first date, moves the update date, and re-importing either file changes nothing', async () => {
+  const { db, close } = await freshDb();
+  try {
+    const line = readFileSync(LISTINGS, 'utf8').split('\n')[0]!;
+    const rec = JSON.parse(line) as Record<string, unknown>;
+    const early = join(tmp, 'early.jsonl');
+    const late = join(tmp, 'late.jsonl');
+    writeFileSync(early, JSON.stringify({ ...rec, listing_date: '2025-01-01' }) + '\n');
+    writeFileSync(late, JSON.stringify({ ...rec, listing_date: '2025-01-02' }) + '\n');
+    assert.equal((await importFile(db, early)).inserted, 1);
+    assert.equal((await importFile(db, late)).updated, 1); // its last-update date moves on
+    for (const file of [early, late, early]) {
+      const s = await importFile(db, file);
+      assert.deepEqual([s.inserted, s.updated, s.unchanged], [0, 0, 1], file);
+    }
+    const p = await getPaper(db, rec.id as string);
+    assert.equal(p?.publishedAt.slice(0, 10), '2025-01-01');
+    assert.equal(p?.updatedAt.slice(0, 10), '2025-01-02');
+  } finally {
+    await close();
+  }
+});
+
+test('control characters (NUL) inside fields are removed, so the batch imports on every database', async () => {
+  const { db, close } = await freshDb();
+  try {
+    const rec = JSON.parse(readFileSync(LISTINGS, 'utf8').split('\n')[1]!) as Record<string, unknown>;
+    const file = join(tmp, 'nul.jsonl');
+    writeFileSync(file, JSON.stringify({ ...rec, title: `T\u0000itle with a NUL\u0007`, abstract: `Ab\u0000stract` }) + '\n');
+    const s = await importFile(db, file);
+    assert.equal(s.inserted, 1);
+    const p = await getPaper(db, rec.id as string);
+    assert.equal(p?.title, 'Title with a NUL');
+    assert.equal(p?.abstract, 'Abstract');
+  } finally {
+    await close();
+  }
+});

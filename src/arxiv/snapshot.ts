@@ -30,7 +30,12 @@ export function isParseFailure(r: ParsedRecord | ParseFailure): r is ParseFailur
 export function normalizeSpace(s: string): string {
   // Two passes are about twice as fast as one /\s+/g on hard-wrapped abstracts: the first takes
   // the line breaks (nearly all of the work), the second whatever white space is left.
-  return s.replace(/[ \t\r]*\n[ \t\n\r]*/g, ' ').replace(/\s{2,}|[^\S ]/g, ' ').trim();
+  // Control characters go too: PostgreSQL rejects NUL in text, which would fail a whole import batch.
+  return s
+    .replace(/[ \t\r]*\n[ \t\n\r]*/g, ' ')
+    .replace(/\s{2,}|[^\S ]/g, ' ')
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim();
 }
 
 /** A non-empty trimmed string, or null for anything else (null, numbers, blanks). */

@@ -64,10 +64,13 @@ async function runClaimed(o: ReturnType<typeof resolve>, job: Job): Promise<RunR
   const { db, log, workerId } = o;
   const fields = { job: job.name, job_id: job.id, attempt: job.attempts, worker: workerId };
   const controller = new AbortController();
+  // Set once the handler returns: a heartbeat still in flight then may find the job already done
+  // (or re-queued) by us, which is not a lost lease.
+  let finished = false;
   const heartbeat = setInterval(() => {
     extendJobLease(db, job, workerId, new Date(o.now().getTime() + o.leaseMs))
       .then((held) => {
-        if (held || controller.signal.aborted) return;
+        if (held || finished || controller.signal.aborted) return;
         log.warn(fields, 'job lease lost (another worker may be running it); its result will be discarded');
         controller.abort(new Error('job lease lost'));
       })
@@ -90,6 +93,7 @@ async function runClaimed(o: ReturnType<typeof resolve>, job: Job): Promise<RunR
   } catch (err) {
     error = describeError(err);
   } finally {
+    finished = true;
     clearInterval(heartbeat);
   }
   const ms = Date.now() - started;

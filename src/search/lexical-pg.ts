@@ -55,6 +55,8 @@ const MIN_STRICT = 10;
 const LONG_QUERY = 5;
 /** A word in more than this many papers is dropped from OR queries when rarer words remain. */
 const COMMON_DF = 5000;
+/** How far common terms are counted when they must fill in for missing rare ones (see byRarity). */
+const DF_COUNT_CAP = 4 * COMMON_DF;
 /** OR queries use at most this many of the rarest words. */
 const MAX_OR_CLAUSES = 8;
 
@@ -333,22 +335,30 @@ function dfCacheFor(db: Kysely<Database>): DfCache {
   return cache;
 }
 
-/** Papers holding a term, counted up to COMMON_DF + 1 (so "common" is all it can tell), cached. */
-async function docFrequency(db: Kysely<Database>, t: Term, cache: DfCache): Promise<number> {
-  let df = cache.get(t.q);
+/** Papers holding a term, counted up to `cap` + 1 (COMMON_DF by default: "common" is all it tells), cached. */
+async function docFrequency(db: Kysely<Database>, t: Term, cache: DfCache, cap = COMMON_DF): Promise<number> {
+  const key = `${cap}:${t.q}`;
+  let df = cache.get(key);
   if (df === undefined) {
-    df = await countText(db, sql`${t.q}::tsquery`, COMMON_DF + 1);
-    cache.set(t.q, df);
+    df = await countText(db, sql`${t.q}::tsquery`, cap + 1);
+    cache.set(key, df);
   }
   return df;
 }
 
-/** The terms rarest first, without those in more than COMMON_DF papers; at least two are kept. */
+/**
+ * The terms rarest first, without those in more than COMMON_DF papers; at least two are kept. With
+ * fewer than two rare terms the common ones fill in, so they are counted further (DF_COUNT_CAP, as on
+ * SQLite): counted only to COMMON_DF they all tie and the first common words of the text would win.
+ */
 async function byRarity(db: Kysely<Database>, terms: Term[], cache: DfCache): Promise<Array<{ t: Term; idf: number }>> {
   const maxNum = await sql<{ n: number | null }>`SELECT max(num) AS n FROM papers`.execute(db);
   const papers = Math.max(1, Number(maxNum.rows[0]?.n ?? 0));
   const scored: Array<{ t: Term; df: number }> = [];
   for (const t of terms) scored.push({ t, df: await docFrequency(db, t, cache) });
+  if (scored.filter((s) => s.df <= COMMON_DF).length < 2) {
+    for (const s of scored) if (s.df > COMMON_DF) s.df = await docFrequency(db, s.t, cache, DF_COUNT_CAP);
+  }
   scored.sort((a, b) => a.df - b.df);
   const rare = scored.filter((s) => s.df <= COMMON_DF);
   return (rare.length >= 2 ? rare : scored.slice(0, 2)).map((s) => ({ t: s.t, idf: Math.log(1 + papers / Math.max(1, s.df)) }));

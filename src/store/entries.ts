@@ -31,6 +31,9 @@ export interface EntryWithPaper extends Entry {
   paper: Paper;
 }
 
+/** Entries scored for `sort=trending`: this many most upvoted plus this many most recent. */
+const TRENDING_POOL = 500;
+
 /** `recent` orders by feed date (newest first), then upvotes. */
 export type EntrySort = 'upvotes' | 'publishedAt' | 'trending' | 'recent';
 
@@ -122,11 +125,18 @@ export async function listEntries(db: Kysely<Database>, o: ListEntriesOptions = 
     'e.num_comments',
   ]);
   if (o.sort === 'trending') {
-    // The score depends on "now", so it is computed here rather than stored (issue 5 stores it on the row).
+    // The score depends on "now", so it is computed here rather than stored (issue 5 stores it on the
+    // row). Only the TRENDING_POOL most upvoted and most recent entries are scored, so the cost does
+    // not grow with the feed's history: an entry outside both pools is older and less upvoted than
+    // hundreds of others and cannot reach the first pages.
     const now = o.now ?? new Date();
-    const rows = (await select.execute()).map(entryFromRow);
+    const [top, recent] = await Promise.all([
+      select.orderBy('e.upvotes', 'desc').limit(TRENDING_POOL).execute(),
+      select.orderBy('e.submitted_at', 'desc').limit(TRENDING_POOL).execute(),
+    ]);
+    const rows = [...new Map([...top, ...recent].map((r) => [r.entry_id, entryFromRow(r)])).values()];
     rows.sort((a, b) => trendingScore(b.upvotes, b.submittedAt, now) - trendingScore(a.upvotes, a.submittedAt, now) || b.upvotes - a.upvotes);
-    return { total, items: rows.slice(offset, offset + limit) };
+    return { total: Math.min(total, rows.length), items: rows.slice(offset, offset + limit) };
   }
   const ordered =
     o.sort === 'publishedAt'

@@ -121,17 +121,21 @@ export async function upsertPapers(db: Kysely<Database>, papers: PaperInput[], n
         fresh.push({ id: p.id, ...cols, code_url: p.codeUrl ?? null, project_url: p.projectUrl ?? null, created_at: now, modified_at: now });
         continue;
       }
-      if (p.version < row.version || sameSource(row, cols)) {
+      // A source that knows only a later version (e.g. an OAI record) must not move the first-version
+      // date back, nor an older listing the last-update date: the earliest first date and the latest
+      // update are kept, and compared with, so re-importing any mix of files in any order is a no-op.
+      const published_at = row.published_at < cols.published_at ? row.published_at : cols.published_at;
+      const updated_at = row.updated_at > cols.updated_at ? row.updated_at : cols.updated_at;
+      if (p.version < row.version || sameSource(row, { ...cols, published_at, updated_at })) {
         result.unchanged++;
         continue;
       }
-      // A source that knows only a later version (e.g. an OAI record) must not move the first-version date.
-      const published_at = row.published_at < cols.published_at ? row.published_at : cols.published_at;
       await db
         .updateTable('papers')
         .set({
           ...cols,
           published_at,
+          updated_at,
           code_url: row.code_url ?? p.codeUrl ?? null,
           project_url: row.project_url ?? p.projectUrl ?? null,
           modified_at: now,

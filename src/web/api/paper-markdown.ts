@@ -53,7 +53,7 @@ export function paperMarkdown(p: Paper, entry: Entry | undefined, baseUrl: strin
   if (project) lines.push(`- Project page: <${project}>`);
   if (p.comment) lines.push(`- Comment: ${inline(p.comment)}`);
   if (p.journalRef) lines.push(`- Journal reference: ${inline(p.journalRef)}`);
-  if (p.doi) lines.push(`- DOI: [${inline(p.doi)}](https://doi.org/${encodeURI(p.doi)})`);
+  if (p.doi) lines.push(`- DOI: [${inline(p.doi)}](https://doi.org/${encodeURI(p.doi).replace(/[()]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)})`);
   if (entry) {
     const by = entry.submitterName ?? entry.submitterHandle;
     lines.push(`- Daily Papers: ${entry.feedDate}${by ? `, submitted by ${inline(by)}` : ''}, ${entry.upvotes} upvote${entry.upvotes === 1 ? '' : 's'}`);
