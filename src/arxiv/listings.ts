@@ -4,8 +4,7 @@
  * announced. Bad records give a reason instead of throwing.
  */
 import { isValidDate } from '../time.ts';
-import { parseArxivId } from './ids.ts';
-import { type ParseFailure, type ParsedRecord, normalizeSpace, optionalText } from './snapshot.ts';
+import { type ParseFailure, type ParsedRecord, normalizeSpace, optionalText, recordHead } from './snapshot.ts';
 
 export type { ParseFailure, ParsedRecord };
 
@@ -33,13 +32,9 @@ export function isArxivCategory(c: string): boolean {
  * so after the real first-version time. The version is 1 unless the id names one.
  */
 export function parseListingsRecord(obj: unknown): ParsedRecord | ParseFailure {
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { error: 'not a JSON object' };
-  const r = obj as Record<string, unknown>;
-  if (typeof r.id !== 'string' || r.id.trim() === '') return { error: 'missing id' };
-  const parsedId = parseArxivId(r.id);
-  if (!parsedId) return { error: 'unparseable id', detail: r.id.slice(0, 100) };
-  const title = optionalText(r.title);
-  if (!title) return { error: 'missing title', detail: parsedId.id };
+  const head = recordHead(obj);
+  if ('error' in head) return head;
+  const { r, parsedId, title } = head;
   if (typeof r.listing_date !== 'string' || !isValidDate(r.listing_date)) {
     return { error: 'missing or invalid listing_date', detail: `${parsedId.id}: ${String(r.listing_date).slice(0, 40)}` };
   }

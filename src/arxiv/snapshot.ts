@@ -4,7 +4,7 @@
  * import can skip them and carry on.
  */
 import type { PaperInput } from '../store/papers.ts';
-import { parseArxivId } from './ids.ts';
+import { type ArxivId, parseArxivId } from './ids.ts';
 
 /** A parsed record: the paper and, for listing formats, the day it was announced. */
 export interface ParsedRecord {
@@ -76,8 +76,11 @@ function versionNumber(v: unknown): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Parses one decoded snapshot object. */
-export function parseSnapshotRecord(obj: unknown): ParsedRecord | ParseFailure {
+/**
+ * What every record format must have: a JSON object with a parseable arXiv id and a title. Shared by
+ * the snapshot and listings parsers so both report bad records with the same reasons.
+ */
+export function recordHead(obj: unknown): { r: Record<string, unknown>; parsedId: ArxivId; title: string } | ParseFailure {
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { error: 'not a JSON object' };
   const r = obj as Record<string, unknown>;
   if (typeof r.id !== 'string' || r.id.trim() === '') return { error: 'missing id' };
@@ -85,6 +88,14 @@ export function parseSnapshotRecord(obj: unknown): ParsedRecord | ParseFailure {
   if (!parsedId) return { error: 'unparseable id', detail: r.id.slice(0, 100) };
   const title = optionalText(r.title);
   if (!title) return { error: 'missing title', detail: parsedId.id };
+  return { r, parsedId, title };
+}
+
+/** Parses one decoded snapshot object. */
+export function parseSnapshotRecord(obj: unknown): ParsedRecord | ParseFailure {
+  const head = recordHead(obj);
+  if ('error' in head) return head;
+  const { r, parsedId, title } = head;
 
   const versions = Array.isArray(r.versions) ? r.versions : [];
   // Versions are listed oldest first, but sort by number in case a producer reordered them.

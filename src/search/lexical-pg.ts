@@ -27,20 +27,19 @@
  * accents are not folded ("résumé" does not find "resume"); ts_rank is not BM25 (OR mode weights it by
  * idf), so the order of similar results can differ.
  */
-import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { pgSafeText } from '../db/dialect.ts';
 import type { Database, PapersTable } from '../db/schema.ts';
-import { paperFromRow } from '../store/papers.ts';
 import { addDays } from '../time.ts';
-import { highlightTerms, highlightText, snippet } from './highlight.ts';
 // Values from lexical.ts are read only inside functions: lexical.ts imports this file too.
 import {
   CANDIDATES,
   MAX_LIMIT,
   OR_CANDIDATES,
   dateOption,
+  type HitRow,
   intOption,
-  type SearchHit,
+  toHits,
   type SearchOptions,
   type SearchResult,
   type SearchSort,
@@ -74,7 +73,6 @@ const PAPER_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof PapersTable>;
 const P_COLUMNS = sql.join(PAPER_COLUMNS.map((c) => sql.ref(`p.${c}`)));
 
-type HitRow = Selectable<PapersTable> & { hit_upvotes: number; hit_score: number };
 
 /** A parsed clause with its tsquery as PostgreSQL's own text form (safe to cast back with ::tsquery). */
 interface Term {
@@ -172,18 +170,7 @@ async function search(db: Kysely<Database>, o: SearchOptions, df: DfCache): Prom
     rows = [...pinPage, ...r.rows];
   }
 
-  const terms = highlightTerms(content);
-  const hits = rows.map((r): SearchHit => {
-    const { hit_upvotes, hit_score, ...paperRow } = r;
-    return {
-      paper: paperFromRow(paperRow),
-      score: Number(hit_score),
-      upvotes: Number(hit_upvotes),
-      titleSegments: highlightText(r.title, terms),
-      summarySegments: highlightText(r.abstract, terms),
-      snippetSegments: snippet(r.abstract, terms),
-    };
-  });
+  const hits = toHits(rows, content, (r) => Number(r.hit_score));
   return { total, hits, capped };
 }
 

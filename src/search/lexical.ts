@@ -103,7 +103,8 @@ const DF_COUNT_CAP = 4 * COMMON_DF;
 
 const BM25 = sql.raw(`bm25(papers_fts, ${WEIGHTS.title}, ${WEIGHTS.abstract}, ${WEIGHTS.authors})`);
 
-type HitRow = Selectable<PapersTable> & { hit_upvotes: number; hit_score: number };
+/** A paper row with its upvotes and raw score, as both databases' result queries return it. */
+export type HitRow = Selectable<PapersTable> & { hit_upvotes: number; hit_score: number };
 
 /** A whole number option clamped to [min, max]; absent or not finite → fallback. */
 export function intOption(v: number | undefined, fallback: number, min: number, max: number): number {
@@ -195,13 +196,20 @@ export async function searchPapers(db: Kysely<Database>, o: SearchOptions): Prom
     rows = [...pinPage, ...r.rows];
   }
 
+  // bm25() is lower-is-better; callers get higher-is-better.
+  const hits = toHits(rows, content, (r) => -r.hit_score);
+  return { total, hits, capped: c.capped };
+}
+
+/** Result rows as hits, highlighted with the query's terms (shared by both databases' searches). */
+export function toHits(rows: HitRow[], content: Clause[], scoreOf: (r: HitRow) => number): SearchHit[] {
   const terms = highlightTerms(content);
-  const hits = rows.map((r): SearchHit => {
-    const { hit_upvotes, hit_score, ...paperRow } = r;
+  return rows.map((r): SearchHit => {
+    const { hit_upvotes, hit_score: _score, ...paperRow } = r;
     let summary: Segment[] | undefined;
     return {
       paper: paperFromRow(paperRow),
-      score: -hit_score,
+      score: scoreOf(r),
       upvotes: Number(hit_upvotes),
       titleSegments: highlightText(r.title, terms),
       // Computed on first read: pages show only the snippet, the HF API the whole abstract.
@@ -211,7 +219,6 @@ export async function searchPapers(db: Kysely<Database>, o: SearchOptions): Prom
       snippetSegments: snippet(r.abstract, terms),
     };
   });
-  return { total, hits, capped: c.capped };
 }
 
 /** A query's candidate window (see candidates()). */

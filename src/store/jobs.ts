@@ -10,7 +10,7 @@
  * that lost its lease (it stalled, another worker reclaimed the job) therefore cannot clobber the
  * new holder's row; its writes update nothing and it is told so by a `false` return.
  */
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, type Selectable, type Updateable, sql } from 'kysely';
 import type { Database, JobsTable } from '../db/schema.ts';
 
 /** queued → running → done, or back to queued (retry), or failed for good. */
@@ -42,21 +42,7 @@ export interface NewJob {
   uniqueKey: string | null;
 }
 
-type JobRow = {
-  id: number;
-  name: string;
-  payload: string;
-  status: JobStatus;
-  attempts: number;
-  max_attempts: number;
-  run_at: string;
-  locked_by: string | null;
-  lease_until: string | null;
-  last_error: string | null;
-  unique_key: string | null;
-  created_at: string;
-  finished_at: string | null;
-};
+type JobRow = Selectable<JobsTable>;
 
 function jobFromRow(r: JobRow): Job {
   return {
@@ -146,6 +132,17 @@ function held(job: Pick<Job, 'id' | 'attempts'>, workerId: string) {
   return sql<boolean>`id = ${job.id} AND status = 'running' AND locked_by = ${workerId} AND attempts = ${job.attempts}`;
 }
 
+/** Applies `changes` to a job only while this worker still holds it; true when it did. */
+async function updateHeld(
+  db: Kysely<Database>,
+  job: Pick<Job, 'id' | 'attempts'>,
+  workerId: string,
+  changes: Updateable<JobsTable>,
+): Promise<boolean> {
+  const r = await db.updateTable('jobs').set(changes).where(held(job, workerId)).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 /** Pushes the lease of a held job to `leaseUntil` (the heartbeat); false when the worker lost it. */
 export async function extendJobLease(
   db: Kysely<Database>,
@@ -153,12 +150,7 @@ export async function extendJobLease(
   workerId: string,
   leaseUntil: Date,
 ): Promise<boolean> {
-  const r = await db
-    .updateTable('jobs')
-    .set({ lease_until: leaseUntil.toISOString() })
-    .where(held(job, workerId))
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  return updateHeld(db, job, workerId, { lease_until: leaseUntil.toISOString() });
 }
 
 /** Marks a held job done; false when the worker no longer holds it (nothing is changed then). */
@@ -168,12 +160,7 @@ export async function markJobDone(
   workerId: string,
   now: Date,
 ): Promise<boolean> {
-  const r = await db
-    .updateTable('jobs')
-    .set({ status: 'done', lease_until: null, last_error: null, finished_at: now.toISOString() })
-    .where(held(job, workerId))
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  return updateHeld(db, job, workerId, { status: 'done', lease_until: null, last_error: null, finished_at: now.toISOString() });
 }
 
 /** Puts a held job back in the queue to run again at `runAt`, keeping the error; false when not held. */
@@ -184,12 +171,7 @@ export async function requeueJob(
   error: string,
   runAt: Date,
 ): Promise<boolean> {
-  const r = await db
-    .updateTable('jobs')
-    .set({ status: 'queued', lease_until: null, run_at: runAt.toISOString(), last_error: error.slice(0, MAX_ERROR_CHARS) })
-    .where(held(job, workerId))
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  return updateHeld(db, job, workerId, { status: 'queued', lease_until: null, run_at: runAt.toISOString(), last_error: error.slice(0, MAX_ERROR_CHARS) });
 }
 
 /** Marks a held job failed for good with its last error; false when not held. */
@@ -200,12 +182,7 @@ export async function markJobFailed(
   error: string,
   now: Date,
 ): Promise<boolean> {
-  const r = await db
-    .updateTable('jobs')
-    .set({ status: 'failed', lease_until: null, last_error: error.slice(0, MAX_ERROR_CHARS), finished_at: now.toISOString() })
-    .where(held(job, workerId))
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  return updateHeld(db, job, workerId, { status: 'failed', lease_until: null, last_error: error.slice(0, MAX_ERROR_CHARS), finished_at: now.toISOString() });
 }
 
 /**
@@ -243,7 +220,7 @@ export async function deleteFinishedJobs(db: Kysely<Database>, before: Date): Pr
 /** One job by id. */
 export async function getJob(db: Kysely<Database>, id: number): Promise<Job | undefined> {
   const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? jobFromRow(row as JobRow) : undefined;
+  return row ? jobFromRow(row) : undefined;
 }
 
 /** Jobs, newest first, optionally of one status or handler name (for the CLI and tests). */
@@ -255,7 +232,7 @@ export async function listJobs(
   if (o.status) q = q.where('status', '=', o.status);
   if (o.name) q = q.where('name', '=', o.name);
   const rows = await q.orderBy('id', 'desc').limit(o.limit ?? 100).execute();
-  return rows.map((r) => jobFromRow(r as JobRow));
+  return rows.map((r) => jobFromRow(r));
 }
 
 /** The number of jobs in each status. */
