@@ -39,6 +39,7 @@ import {
   dateOption,
   type HitRow,
   intOption,
+  splitPage,
   toHits,
   type SearchOptions,
   type SearchResult,
@@ -148,9 +149,7 @@ async function search(db: Kysely<Database>, o: SearchOptions, df: DfCache): Prom
   const total = pins.length + counted;
 
   // Exact titles come first; the window fills the rest of the page.
-  const pinPage = pins.slice(offset, offset + limit);
-  const rest = limit - pinPage.length;
-  const restOffset = Math.max(0, offset - pins.length);
+  const { pinPage, rest, restOffset } = splitPage(pins, offset, limit);
   let rows: HitRow[] = pinPage;
   if (rest > 0 && restOffset < total - pins.length) {
     const strictTier =

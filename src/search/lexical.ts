@@ -170,9 +170,7 @@ export async function searchPapers(db: Kysely<Database>, o: SearchOptions): Prom
   const total = pins.length + counted;
 
   // Exact titles come first; the window fills the rest of the page.
-  const pinPage = pins.slice(offset, offset + limit);
-  const rest = limit - pinPage.length;
-  const restOffset = Math.max(0, offset - pins.length);
+  const { pinPage, rest, restOffset } = splitPage(pins, offset, limit);
   let rows: HitRow[] = pinPage;
   if (rest > 0 && restOffset < total - pins.length) {
     // In OR mode papers holding every word (tier 0) come before those holding some.
@@ -199,6 +197,12 @@ export async function searchPapers(db: Kysely<Database>, o: SearchOptions): Prom
   // bm25() is lower-is-better; callers get higher-is-better.
   const hits = toHits(rows, content, (r) => -r.hit_score);
   return { total, hits, capped: c.capped };
+}
+
+/** How a page splits between the pinned exact titles and the ranked window after them. */
+export function splitPage<T>(pins: T[], offset: number, limit: number): { pinPage: T[]; rest: number; restOffset: number } {
+  const pinPage = pins.slice(offset, offset + limit);
+  return { pinPage, rest: limit - pinPage.length, restOffset: Math.max(0, offset - pins.length) };
 }
 
 /** Result rows as hits, highlighted with the query's terms (shared by both databases' searches). */
