@@ -16,6 +16,24 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+/** A comma-separated list, trimmed, empties dropped. */
+const commaList = z
+  .string()
+  .transform((v) => v.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+
+/** A non-negative integer read from the environment. */
+function nonNegativeInt(what: string) {
+  return z.coerce.number({ message: `accepts ${what}` }).int(`accepts ${what}`).min(0, `accepts ${what}`);
+}
+
+/** An http(s) URL without a trailing slash. */
+function httpUrl(example: string) {
+  return z
+    .url({ message: `accepts an absolute http(s) URL such as ${example}` })
+    .refine((v) => /^https?:\/\//.test(v), { message: 'accepts an absolute http(s) URL' })
+    .transform((v) => v.replace(/\/+$/, ''));
+}
+
 /** Every variable we read, with its schema and a description used by `paperboy config` and the README. */
 const VARIABLES = {
   PAPERBOY_DATABASE_URL: {
@@ -65,6 +83,97 @@ const VARIABLES = {
     help: '`auto` imports the shipped demo dataset when `serve` finds an empty database; `off` never does',
     secret: false,
   },
+  PAPERBOY_ARXIV_SYNC: {
+    schema: z.enum(['on', 'off'], { message: 'accepts on or off' }).default('on'),
+    help: '`on`: the worker role harvests arXiv (OAI-PMH) and reads the announcement feeds on schedule; `off`: only by hand (`paperboy ingest …`)',
+    secret: false,
+  },
+  PAPERBOY_ARXIV_API_URL: {
+    schema: httpUrl('https://export.arxiv.org/api/query').default('https://export.arxiv.org/api/query'),
+    help: 'arXiv API endpoint (`id_list` look-ups of single papers)',
+    secret: false,
+  },
+  PAPERBOY_ARXIV_OAI_URL: {
+    schema: httpUrl('https://oaipmh.arxiv.org/oai').default('https://oaipmh.arxiv.org/oai'),
+    help: 'arXiv OAI-PMH endpoint (bulk harvest of new and updated papers)',
+    secret: false,
+  },
+  PAPERBOY_ARXIV_RSS_URL: {
+    schema: httpUrl('https://rss.arxiv.org').default('https://rss.arxiv.org'),
+    help: 'Base of arXiv\'s announcement feeds (`{base}/rss/cs.LG`, `{base}/atom/cs.LG`)',
+    secret: false,
+  },
+  PAPERBOY_ARXIV_DELAY_MS: {
+    schema: nonNegativeInt('a delay in milliseconds (0 or more)').default(3000),
+    help: 'Pause between two requests to the same arXiv host (arXiv asks for 3 s)',
+    secret: false,
+  },
+  PAPERBOY_ARXIV_TIMEOUT_MS: {
+    schema: nonNegativeInt('a timeout in milliseconds').min(1, 'accepts a timeout in milliseconds (1 or more)').default(60000),
+    help: 'Time limit of one arXiv request, body included',
+    secret: false,
+  },
+  PAPERBOY_ARXIV_CATEGORIES: {
+    schema: commaList
+      .refine((l) => l.length > 0 && l.every((c) => /^[a-z-]+(\.[A-Za-z-]+)?$/.test(c)), {
+        message: 'accepts a comma-separated list of arXiv categories such as cs.LG,cs.CL,stat.ML',
+      })
+      .default(['cs.AI', 'cs.CL', 'cs.CV', 'cs.LG', 'stat.ML']),
+    help: 'Categories whose daily announcements are read (and shown on /status)',
+    secret: false,
+  },
+  PAPERBOY_ARXIV_OAI_SETS: {
+    schema: commaList
+      .refine((l) => l.length > 0 && l.every((c) => /^[a-z-]+(:[A-Za-z.-]+)*$/.test(c)), {
+        message: 'accepts a comma-separated list of OAI-PMH sets such as cs,stat or physics:hep-th',
+      })
+      .default(['cs']),
+    help: 'OAI-PMH sets harvested daily',
+    secret: false,
+  },
+  PAPERBOY_CONTACT_EMAIL: {
+    schema: z.email({ message: 'accepts an e-mail address' }).optional(),
+    help: 'Operator contact, sent in the User-Agent of every arXiv request (arXiv asks for one)',
+    secret: false,
+  },
+  PAPERBOY_HF_URL: {
+    schema: httpUrl('https://huggingface.co').default('https://huggingface.co'),
+    help: 'Hugging Face site read by `paperboy ingest hf` (`{base}/api/daily_papers`)',
+    secret: false,
+  },
+  PAPERBOY_SMTP_URL: {
+    schema: z
+      .string()
+      .refine((v) => /^smtps?:\/\/[^/]+/.test(v), { message: 'accepts smtp://user:pass@host:port or smtps://user:pass@host:port' })
+      .optional(),
+    help: 'Outgoing mail server; unset (development) writes mails to the log instead',
+    secret: true,
+  },
+  PAPERBOY_MAIL_FROM: {
+    schema: z.string().min(3).default('Paperboy <paperboy@localhost>'),
+    help: 'From address of every mail',
+    secret: false,
+  },
+  PAPERBOY_SECRET: {
+    schema: z.string().min(32, 'accepts a random string of at least 32 characters').optional(),
+    help: 'Key that signs sessions, CSRF and unsubscribe tokens; unset, one is generated and kept in the database (shared by every process)',
+    secret: true,
+  },
+  PAPERBOY_SUBMIT_WINDOW_DAYS: {
+    schema: nonNegativeInt('a number of days').default(14),
+    help: 'A paper can be submitted to the daily feed within this many days of its first version',
+    secret: false,
+  },
+  PAPERBOY_SUBMIT_DAILY_QUOTA: {
+    schema: nonNegativeInt('a number of submissions').default(5),
+    help: 'Submissions per user per feed day (moderators are exempt)',
+    secret: false,
+  },
+  PAPERBOY_FEED_CUTOFF_HOUR: {
+    schema: nonNegativeInt('an hour 0-23').max(23, 'accepts an hour 0-23').default(0),
+    help: 'Hour (in PAPERBOY_FEED_TIMEZONE) at which the feed day turns over for submissions',
+    secret: false,
+  },
 } as const;
 
 type Vars = typeof VARIABLES;
@@ -77,6 +186,25 @@ export interface Config {
   readonly feedTimezone: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly demoData: 'auto' | 'off';
+  readonly arxiv: {
+    readonly sync: boolean;
+    readonly apiUrl: string;
+    readonly oaiUrl: string;
+    readonly rssUrl: string;
+    readonly delayMs: number;
+    readonly timeoutMs: number;
+    readonly categories: readonly string[];
+    readonly oaiSets: readonly string[];
+  };
+  readonly contactEmail: string | undefined;
+  readonly hfUrl: string;
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  /** Unset: a generated key kept in the database (see src/web/secret.ts). */
+  readonly secret: string | undefined;
+  readonly submitWindowDays: number;
+  readonly submitDailyQuota: number;
+  readonly feedCutoffHour: number;
 }
 
 /** Raised for a bad variable; `main.ts` prints the message and exits with status 2. */
@@ -117,6 +245,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     feedTimezone: p.PAPERBOY_FEED_TIMEZONE,
     logLevel: p.LOG_LEVEL,
     demoData: p.PAPERBOY_DEMO_DATA,
+    arxiv: Object.freeze({
+      sync: p.PAPERBOY_ARXIV_SYNC === 'on',
+      apiUrl: p.PAPERBOY_ARXIV_API_URL,
+      oaiUrl: p.PAPERBOY_ARXIV_OAI_URL,
+      rssUrl: p.PAPERBOY_ARXIV_RSS_URL,
+      delayMs: p.PAPERBOY_ARXIV_DELAY_MS,
+      timeoutMs: p.PAPERBOY_ARXIV_TIMEOUT_MS,
+      categories: Object.freeze([...p.PAPERBOY_ARXIV_CATEGORIES]),
+      oaiSets: Object.freeze([...p.PAPERBOY_ARXIV_OAI_SETS]),
+    }),
+    contactEmail: p.PAPERBOY_CONTACT_EMAIL,
+    hfUrl: p.PAPERBOY_HF_URL,
+    smtpUrl: p.PAPERBOY_SMTP_URL,
+    mailFrom: p.PAPERBOY_MAIL_FROM,
+    secret: p.PAPERBOY_SECRET,
+    submitWindowDays: p.PAPERBOY_SUBMIT_WINDOW_DAYS,
+    submitDailyQuota: p.PAPERBOY_SUBMIT_DAILY_QUOTA,
+    feedCutoffHour: p.PAPERBOY_FEED_CUTOFF_HOUR,
     ...overrides,
   });
 }

@@ -1,7 +1,9 @@
-/** The `paperboy` command line: serve, migrate, import, config. */
+/** The `paperboy` command line: serve, migrate, import, ingest, copy, config. */
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
-import { ConfigError, describeConfig, loadConfig, type Config } from './config.ts';
+import { INGEST_USAGE, cmdIngest } from './cli/ingest.ts';
+import { UsageError, loadOrExit } from './cli/common.ts';
+import { describeConfig } from './config.ts';
 import { checkConnection, connect } from './db/connect.ts';
 import { CopyError, copyInstance } from './db/copy.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -23,27 +25,13 @@ Commands:
   migrate                               apply pending database migrations
   import FILE [--format snapshot|listings] [--limit N]
                                         import arXiv metadata (JSON lines, .gz accepted)
+${INGEST_USAGE}
   config                                print the effective configuration (secrets hidden)
   copy --from URL --to URL [--batch-size N]
                                         copy a whole instance between databases (SQLite <-> PostgreSQL);
                                         resumable, verified by per-table counts and checksums
 
 Configuration comes from environment variables; see README.md.`;
-
-/** Thrown for a wrong command line: printed with the usage, exit status 2. */
-class UsageError extends Error {}
-
-function loadOrExit(overrides: Partial<Config> = {}): Config {
-  try {
-    return loadConfig(process.env, overrides);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`paperboy: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-}
 
 async function cmdServe(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { port: { type: 'string' }, role: { type: 'string' } }, strict: true });
@@ -207,6 +195,8 @@ async function main(argv: string[]): Promise<void> {
       return cmdMigrate();
     case 'import':
       return cmdImport(rest);
+    case 'ingest':
+      return cmdIngest(rest);
     case 'config':
       return cmdConfig();
     case 'copy':

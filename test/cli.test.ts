@@ -24,7 +24,7 @@ function paperboy(args: string[], env: Record<string, string> = {}) {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PAPERBOY_') && k !== 'PORT' && k !== 'LOG_LEVEL'));
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
-    env: { ...base, LOG_LEVEL: 'silent', PAPERBOY_DEMO_DATA: 'off', ...env },
+    env: { ...base, LOG_LEVEL: 'silent', PAPERBOY_DEMO_DATA: 'off', PAPERBOY_ARXIV_SYNC: 'off', ...env },
     encoding: 'utf8',
     timeout: 120_000,
   });

@@ -50,7 +50,7 @@ function paperboy(args: string[], env: Record<string, string>): Promise<Run> {
   const started = Date.now();
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: ROOT,
-    env: { ...base, LOG_LEVEL: 'warn', PAPERBOY_DEMO_DATA: 'off', PORT: '1', ...env },
+    env: { ...base, LOG_LEVEL: 'warn', PAPERBOY_DEMO_DATA: 'off', PAPERBOY_ARXIV_SYNC: 'off', PORT: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -329,7 +329,7 @@ function spawnServe(url: string, port: number): { proc: ChildProcess; output: ()
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PAPERBOY_') && k !== 'PORT' && k !== 'LOG_LEVEL'));
   const proc = spawn(process.execPath, [BIN, 'serve', '--role', 'all', '--port', String(port)], {
     cwd: ROOT,
-    env: { ...base, PAPERBOY_DATABASE_URL: url, PAPERBOY_DEMO_DATA: 'off', LOG_LEVEL: 'warn' },
+    env: { ...base, PAPERBOY_DATABASE_URL: url, PAPERBOY_DEMO_DATA: 'off', PAPERBOY_ARXIV_SYNC: 'off', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

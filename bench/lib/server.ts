@@ -33,7 +33,7 @@ export async function startServer(dbUrl: string, o: { role?: 'all' | 'web' } = {
   const args = ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts'), 'serve', ...(o.role ? ['--role', o.role] : [])];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, PAPERBOY_DATABASE_URL: dbUrl, PORT: String(port), PAPERBOY_DEMO_DATA: 'off', NODE_ENV: 'production' },
+    env: { ...process.env, PAPERBOY_DATABASE_URL: dbUrl, PORT: String(port), PAPERBOY_DEMO_DATA: 'off', PAPERBOY_ARXIV_SYNC: 'off', NODE_ENV: 'production' },
     // Request logs go to /dev/null: written (as in production) but not piped through this process.
     stdio: ['ignore', 'ignore', 'pipe'],
   });

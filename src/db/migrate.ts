@@ -2,11 +2,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m001 from './migrations/2026-11-26-001-initial.ts';
 import * as m002jobs from './migrations/2026-11-27-002-jobs.ts';
+import * as m003arxiv from './migrations/2026-11-27-003-arxiv-sync.ts';
 
 /** The list of every migration, in order. Static imports keep the set fixed at build time. */
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
   '2026-11-27-002-jobs': m002jobs,
+  '2026-11-27-003-arxiv-sync': m003arxiv,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -80,10 +80,61 @@ export interface JobsTable {
   finished_at: string | null;
 }
 
+export interface HarvestStateTable {
+  /** `oai:{metadataPrefix}:{set}`. */
+  key: string;
+  metadata_prefix: string;
+  set_spec: string;
+  status: 'idle' | 'running';
+  /** Window in progress, YYYY-MM-DD inclusive; null when idle. */
+  window_from: string | null;
+  window_until: string | null;
+  /** Token of the next page; null while running means the window's first page is next. */
+  resumption_token: string | null;
+  pages: number;
+  records: number;
+  /** `until` of the last completed window: where the next one starts. */
+  harvested_until: string | null;
+  last_success_at: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  updated_at: string;
+}
+
+export interface FeedItemsTable {
+  category: string;
+  feed_date: string;
+  paper_id: string;
+  kind: 'new' | 'cross' | 'replace';
+  version: number | null;
+}
+
+export interface FeedRunsTable {
+  category: string;
+  feed_date: string;
+  items: number;
+  fetched_at: string;
+}
+
+export interface SourceStatusTable {
+  /** `oai:{prefix}:{set}`, `feed:{category}`, `api`, `hf`. */
+  source: string;
+  etag: string | null;
+  last_modified: string | null;
+  last_success_at: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   announcements: AnnouncementsTable;
   daily_entries: DailyEntriesTable;
   meta: MetaTable;
   jobs: JobsTable;
+  harvest_state: HarvestStateTable;
+  feed_items: FeedItemsTable;
+  feed_runs: FeedRunsTable;
+  source_status: SourceStatusTable;
 }

@@ -33,7 +33,7 @@ export async function freshDb(): Promise<Connection> {
 
 /** The test configuration: defaults, with overrides. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', PAPERBOY_DEMO_DATA: 'off' }, overrides);
+  return loadConfig({ LOG_LEVEL: 'silent', PAPERBOY_DEMO_DATA: 'off', PAPERBOY_ARXIV_SYNC: 'off' }, overrides);
 }
 
 /** An app over a fresh database; close the connection when done. */
