@@ -62,6 +62,28 @@ function authorName(parts: unknown): string | null {
   return name === '' ? null : name;
 }
 
+/**
+ * Names from an authors display string as arXiv writes it ("A (Inst), B, and C" in arXivRaw and
+ * the RSS dc:creator): affiliations in parentheses dropped, split on commas, semicolons and "and",
+ * and a lone suffix ("Jr.", "III") kept with the name before it.
+ */
+export function splitAuthorList(s: string): string[] {
+  let t = normalizeSpace(s);
+  // Innermost parentheses first, so "(DAMTP, Cambridge (UK))" goes whole and its comma splits nothing.
+  for (let prev = ''; prev !== t; ) {
+    prev = t;
+    t = t.replace(/\s*\([^()]*\)/g, '');
+  }
+  const names: string[] = [];
+  for (const part of t.split(/\s*[,;]\s*(?:and\s+)?|\s+and\s+/)) {
+    const name = part.trim();
+    if (name === '') continue;
+    if (/^(?:jr|sr|ii|iii|iv)\.?$/i.test(name) && names.length > 0) names[names.length - 1] += ` ${name}`;
+    else names.push(name);
+  }
+  return names;
+}
+
 /** Fallback when `authors_parsed` is absent: split the display string on commas and "and". */
 function splitAuthorString(s: string): string[] {
   return normalizeSpace(s)
