@@ -16,10 +16,12 @@ mapfile -t ALL_TESTS < <(find src test -name '*.test.ts' | sort)
 # the rest are unit tests without a database.
 POSTGRES_TESTS=(
   src/ingest/demo.test.ts
+  test/accounts.test.ts
   test/hf-api.test.ts
   test/import.test.ts
   test/pages.test.ts
   test/search.test.ts
+  test/security.test.ts
 )
 
 

@@ -34,6 +34,34 @@ function httpUrl(example: string) {
     .transform((v) => v.replace(/\/+$/, ''));
 }
 
+/** Actions with a rate limit: sign-in requests per address and per client IP, submissions, votes, comments. */
+export const RATE_LIMIT_ACTIONS = ['signin', 'signin_ip', 'submit', 'vote', 'comment'] as const;
+export type RateLimitAction = (typeof RATE_LIMIT_ACTIONS)[number];
+/** At most `limit` hits per `windowMs`; null means unlimited. */
+export type RateLimitRule = { readonly limit: number; readonly windowMs: number } | null;
+
+const DEFAULT_RATE_LIMITS = 'signin=5/15m,signin_ip=20/15m,submit=20/1h,vote=120/1m,comment=20/10m';
+const WINDOW_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses `action=N/window` pairs (window like 30s, 15m, 1h, 1d; `action=off` for none) over the defaults. */
+function parseRateLimits(text: string): Record<RateLimitAction, RateLimitRule> | string {
+  const rules = {} as Record<RateLimitAction, RateLimitRule>;
+  for (const part of `${DEFAULT_RATE_LIMITS},${text}`.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const m = /^([a-z_]+)=(?:off|(\d+)\/(\d+)([smhd]))$/.exec(part);
+    if (!m) return `cannot read "${part}"; write action=N/window such as vote=120/1m (units s, m, h, d) or action=off`;
+    const action = m[1] as RateLimitAction;
+    if (!RATE_LIMIT_ACTIONS.includes(action)) return `unknown action "${m[1]}"; actions are ${RATE_LIMIT_ACTIONS.join(', ')}`;
+    if (m[2] === undefined) rules[action] = null;
+    else {
+      const limit = Number(m[2]);
+      const windowMs = Number(m[3]) * WINDOW_UNITS[m[4]!]!;
+      if (limit < 1 || windowMs < 1000) return `"${part}" needs at least 1 hit per window and a window of at least 1s`;
+      rules[action] = Object.freeze({ limit, windowMs });
+    }
+  }
+  return rules;
+}
+
 /** Every variable we read, with its schema and a description used by `paperboy config` and the README. */
 const VARIABLES = {
   PAPERBOY_DATABASE_URL: {
@@ -174,6 +202,22 @@ const VARIABLES = {
     help: 'Hour (in PAPERBOY_FEED_TIMEZONE) at which the feed day turns over for submissions',
     secret: false,
   },
+  PAPERBOY_RATE_LIMITS: {
+    schema: z
+      .string()
+      .superRefine((v, ctx) => {
+        const r = parseRateLimits(v);
+        if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: `accepts comma-separated action=N/window pairs: ${r}` });
+      })
+      .default(DEFAULT_RATE_LIMITS),
+    help: `Rate limits per action; unnamed actions keep the default (signin counts per address, signin_ip per client IP, the others per user); \`action=off\` lifts one. Counted in memory by each web process`,
+    secret: false,
+  },
+  PAPERBOY_TRUST_PROXY: {
+    schema: z.enum(['on', 'off'], { message: 'accepts on or off' }).default('off'),
+    help: '`on` when Paperboy runs behind a reverse proxy: the client IP (for rate limits) is read from the last X-Forwarded-For entry instead of the socket',
+    secret: false,
+  },
 } as const;
 
 type Vars = typeof VARIABLES;
@@ -205,6 +249,10 @@ export interface Config {
   readonly submitWindowDays: number;
   readonly submitDailyQuota: number;
   readonly feedCutoffHour: number;
+  /** Per-action limits (see src/web/rateLimit.ts). */
+  readonly rateLimits: Readonly<Record<RateLimitAction, RateLimitRule>>;
+  /** Read the client IP from X-Forwarded-For (behind a reverse proxy). */
+  readonly trustProxy: boolean;
 }
 
 /** Raised for a bad variable; `main.ts` prints the message and exits with status 2. */
@@ -263,6 +311,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     submitWindowDays: p.PAPERBOY_SUBMIT_WINDOW_DAYS,
     submitDailyQuota: p.PAPERBOY_SUBMIT_DAILY_QUOTA,
     feedCutoffHour: p.PAPERBOY_FEED_CUTOFF_HOUR,
+    rateLimits: Object.freeze(parseRateLimits(p.PAPERBOY_RATE_LIMITS) as Record<RateLimitAction, RateLimitRule>),
+    trustProxy: p.PAPERBOY_TRUST_PROXY === 'on',
     ...overrides,
   });
 }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { INGEST_USAGE, cmdIngest } from './cli/ingest.ts';
 import { UsageError, loadOrExit } from './cli/common.ts';
+import { USER_USAGE, cmdUser } from './cli/user.ts';
 import { describeConfig } from './config.ts';
 import { checkConnection, connect } from './db/connect.ts';
 import { CopyError, copyInstance } from './db/copy.ts';
@@ -15,6 +16,7 @@ import { type ImportFormat, importFile } from './ingest/import.ts';
 import { createProgressBar } from './ingest/progress.ts';
 import { createLogger } from './log.ts';
 import { createApp } from './web/app.ts';
+import { pageArxivClient } from './web/paperFetch.ts';
 
 const USAGE = `Usage: paperboy <command> [options]
 
@@ -26,6 +28,7 @@ Commands:
   import FILE [--format snapshot|listings] [--limit N]
                                         import arXiv metadata (JSON lines, .gz accepted)
 ${INGEST_USAGE}
+${USER_USAGE}
   config                                print the effective configuration (secrets hidden)
   copy --from URL --to URL [--batch-size N]
                                         copy a whole instance between databases (SQLite <-> PostgreSQL);
@@ -57,7 +60,8 @@ async function cmdServe(args: string[]): Promise<void> {
   let server: ReturnType<typeof serve> | undefined;
   if (role !== 'worker') {
     // Anonymous pages may be up to 5 s stale; that keeps the daily page in the thousands of requests/s.
-    const app = createApp({ db: conn.db, config, log, pageCacheTtlMs: 5000 });
+    // One arXiv client per process for the paper page's on-demand look-ups (its politeness gate is per client).
+    const app = createApp({ db: conn.db, config, log, pageCacheTtlMs: 5000, arxivClient: pageArxivClient(config, log) });
     server = serve({ fetch: app.fetch, port: config.port }, (info) => {
       log.info({ port: info.port, url: config.baseUrl, role }, `Paperboy is serving on http://localhost:${info.port}`);
     });
@@ -197,6 +201,8 @@ async function main(argv: string[]): Promise<void> {
       return cmdImport(rest);
     case 'ingest':
       return cmdIngest(rest);
+    case 'user':
+      return cmdUser(rest);
     case 'config':
       return cmdConfig();
     case 'copy':

@@ -60,3 +60,12 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (Array.isArray(e.errors)) return e.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1));
   return false;
 }
+
+/**
+ * True when `err` is a UNIQUE (or primary key) violation: SQLite's SQLITE_CONSTRAINT_UNIQUE /
+ * _PRIMARYKEY, PostgreSQL's 23505. Lets a store turn a lost insert race into a clear message.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -3,12 +3,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as m001 from './migrations/2026-11-26-001-initial.ts';
 import * as m002jobs from './migrations/2026-11-27-002-jobs.ts';
 import * as m003arxiv from './migrations/2026-11-27-003-arxiv-sync.ts';
+import * as m004accounts from './migrations/2026-11-27-004-accounts.ts';
 
 /** The list of every migration, in order. Static imports keep the set fixed at build time. */
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
   '2026-11-27-002-jobs': m002jobs,
   '2026-11-27-003-arxiv-sync': m003arxiv,
+  '2026-11-27-004-accounts': m004accounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

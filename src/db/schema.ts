@@ -127,6 +127,77 @@ export interface SourceStatusTable {
   updated_at: string;
 }
 
+/** A role, from least to most trusted: moderators hide comments and ban; admins also manage roles. */
+export type UserRole = 'user' | 'moderator' | 'admin';
+
+export interface UsersTable {
+  id: Generated<number>;
+  /** Lower-cased address. */
+  email: string;
+  /** Lower-cased `[a-z0-9_-]`, 2-30 characters, unique; used in URLs. */
+  handle: string;
+  display_name: string | null;
+  role: UserRole;
+  /** ISO 8601 UTC while banned, else null. */
+  banned_at: string | null;
+  created_at: string;
+  last_sign_in_at: string | null;
+}
+
+export interface SessionsTable {
+  /** sha256 (hex) of the random id held in the session cookie. */
+  id_hash: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface LoginTokensTable {
+  /** sha256 (hex) of the token mailed in the sign-in link. */
+  token_hash: string;
+  email: string;
+  next_path: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  /** sha256 (hex) of the whole token. */
+  token_hash: string;
+  /** The token's first characters, for display. */
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** A user's named list of papers (see src/store/collections.ts). */
+export interface CollectionsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** `[a-z0-9-]`, unique per user; used in URLs. */
+  slug: string;
+  name: string;
+  description: string | null;
+  /** 1: anyone may see it; 0: only its owner. */
+  is_public: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A paper in a collection. */
+export interface CollectionPapersTable {
+  collection_id: number;
+  paper_id: string;
+  note: string | null;
+  /** ISO 8601 UTC. */
+  added_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   announcements: AnnouncementsTable;
@@ -137,4 +208,10 @@ export interface Database {
   feed_items: FeedItemsTable;
   feed_runs: FeedRunsTable;
   source_status: SourceStatusTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  login_tokens: LoginTokensTable;
+  api_tokens: ApiTokensTable;
+  collections: CollectionsTable;
+  collection_papers: CollectionPapersTable;
 }

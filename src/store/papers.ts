@@ -64,22 +64,30 @@ export function paperFromRow(r: Row): Paper {
   };
 }
 
+// Lone UTF-16 surrogates (possible in JSON input) survive JSON columns but make encodeURIComponent
+// throw when a page links an author or category; stored as U+FFFD, no page can fail on them.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const ANY_SURROGATE = /[\ud800-\udfff]/;
+// The quick test first: the full pattern is slow, and almost no arXiv text holds a surrogate at all.
+const wellFormed = (s: string) => (ANY_SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '\ufffd') : s);
+const wellFormedOrNull = (s: string | null | undefined) => (s == null ? null : wellFormed(s));
+
 /** The columns an arXiv source owns; code and project links belong to the community and are kept. */
 function sourceColumns(p: PaperInput) {
   return {
     version: p.version,
-    title: p.title,
-    title_key: titleKey(p.title),
-    abstract: p.abstract,
-    authors: JSON.stringify(p.authors),
-    categories: JSON.stringify(p.categories),
-    primary_category: p.categories[0] ?? null,
+    title: wellFormed(p.title),
+    title_key: titleKey(wellFormed(p.title)),
+    abstract: wellFormed(p.abstract),
+    authors: JSON.stringify(p.authors.map(wellFormed)),
+    categories: JSON.stringify(p.categories.map(wellFormed)),
+    primary_category: wellFormedOrNull(p.categories[0]),
     published_at: p.publishedAt,
     updated_at: p.updatedAt,
-    comment: p.comment ?? null,
-    journal_ref: p.journalRef ?? null,
-    doi: p.doi ?? null,
-    license: p.license ?? null,
+    comment: wellFormedOrNull(p.comment),
+    journal_ref: wellFormedOrNull(p.journalRef),
+    doi: wellFormedOrNull(p.doi),
+    license: wellFormedOrNull(p.license),
   };
 }
 
@@ -118,7 +126,7 @@ export async function upsertPapers(db: Kysely<Database>, papers: PaperInput[], n
       const cols = sourceColumns(p);
       const row = stored.get(p.id);
       if (!row) {
-        fresh.push({ id: p.id, ...cols, code_url: p.codeUrl ?? null, project_url: p.projectUrl ?? null, created_at: now, modified_at: now });
+        fresh.push({ id: p.id, ...cols, code_url: wellFormedOrNull(p.codeUrl), project_url: wellFormedOrNull(p.projectUrl), created_at: now, modified_at: now });
         continue;
       }
       // A source that knows only a later version (e.g. an OAI record) must not move the first-version
@@ -136,8 +144,8 @@ export async function upsertPapers(db: Kysely<Database>, papers: PaperInput[], n
           ...cols,
           published_at,
           updated_at,
-          code_url: row.code_url ?? p.codeUrl ?? null,
-          project_url: row.project_url ?? p.projectUrl ?? null,
+          code_url: row.code_url ?? wellFormedOrNull(p.codeUrl),
+          project_url: row.project_url ?? wellFormedOrNull(p.projectUrl),
           modified_at: now,
         })
         .where('id', '=', p.id)

@@ -1,14 +1,22 @@
 /** The Hono application: middleware, then every route group. Built once per process (and per test). */
 import { Hono } from 'hono';
+import { contextStorage } from 'hono/context-storage';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { registerHfApi } from './api/hf.ts';
+import { createMailer } from '../mail/transport.ts';
+import { authenticate } from './auth.ts';
+import { csrfProtection } from './csrf.ts';
 import type { AppDeps } from './deps.ts';
+import { RateLimiter, useRateLimiter } from './rateLimit.ts';
+import { registerAccountRoutes } from './routes/account.tsx';
+import { securityHeaders } from './security.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
 import { registerFeedRoutes } from './routes/feeds.tsx';
 import { registerHealth } from './routes/health.ts';
 import { registerNewOnArxivRoutes } from './routes/newOnArxiv.tsx';
 import { registerPaperRoutes } from './routes/paper.tsx';
 import { registerSearchRoutes } from './routes/search.tsx';
+import { registerStatusRoutes } from './routes/status.tsx';
 import { errorPage, notFoundPage, unavailablePage } from './routes/errors.tsx';
 
 /** Creates the application for the given dependencies. */
@@ -24,20 +32,24 @@ export function createApp(deps: AppDeps): Hono {
       'request',
     );
   });
-  app.use('*', async (c, next) => {
-    await next();
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'strict-origin-when-cross-origin');
-    c.header('X-Frame-Options', 'DENY');
-  });
+  app.use('*', securityHeaders(deps.config));
+  // Accounts: the request context is reachable from views (the layout shows who is signed in), the
+  // user is known before any route runs, and unsafe browser requests are checked for CSRF.
+  deps.mailer ??= createMailer(deps.config, deps.log);
+  app.use('*', contextStorage());
+  app.use('*', useRateLimiter(deps.rateLimiter ?? new RateLimiter(deps.config.rateLimits)));
+  app.use('*', authenticate(deps));
+  app.use('*', csrfProtection(deps));
 
   registerHealth(app, deps);
+  registerAccountRoutes(app, deps);
   registerAssetRoutes(app);
   registerHfApi(app, deps);
   registerSearchRoutes(app, deps);
   registerPaperRoutes(app, deps);
   registerFeedRoutes(app, deps);
   registerNewOnArxivRoutes(app, deps);
+  registerStatusRoutes(app, deps);
 
   app.notFound((c) => notFoundPage(c, deps));
   app.onError((err, c) => {

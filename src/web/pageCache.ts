@@ -7,11 +7,13 @@
  * The TTL comes from `AppDeps.pageCacheTtlMs` (0 or absent disables caching, which is what tests
  * use so they see rows they insert between requests; `paperboy serve` sets 5 s).
  * Only 200 answers are cached. While one request re-renders an expired page, concurrent requests
- * get the previous copy instead of all rendering it at once. Once sessions exist, requests of
- * signed-in readers must bypass this cache.
+ * get the previous copy instead of all rendering it at once. Requests that carry a session cookie
+ * (signed-in readers; see web/auth.ts) bypass the cache both ways, and an answer marked `uncacheable`
+ * (it set a cookie, e.g. a CSRF anchor) is not stored.
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { hasSessionCookie } from './auth.ts';
 
 /** A rendered HTML page and its status. */
 export interface Page {
@@ -40,7 +42,7 @@ export class PageCache {
 
   /** Serves `c` from the cache, or builds the answer; a Page with status 200 is remembered. */
   async serve(c: Context, build: () => Promise<Page | Response>): Promise<Response> {
-    if (this.ttlMs <= 0) return toResponse(c, await build());
+    if (this.ttlMs <= 0 || hasSessionCookie(c)) return toResponse(c, await build());
     const url = new URL(c.req.url);
     const key = url.pathname + url.search;
     const hit = this.entries.get(key);
@@ -53,7 +55,7 @@ export class PageCache {
       if (hit) hit.refreshing = false;
     }
     if (built instanceof Response) return built;
-    if (built.status !== 200) return toResponse(c, built);
+    if (built.status !== 200 || c.var.uncacheable) return toResponse(c, built);
     const entry: Cached = { status: built.status, body: encoder.encode(built.html), expires: Date.now() + this.ttlMs, refreshing: false };
     this.entries.delete(key);
     // Maps iterate in insertion order, so the first key is the oldest: drop it when full.

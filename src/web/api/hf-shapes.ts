@@ -13,6 +13,7 @@
  */
 import type { Entry } from '../../store/entries.ts';
 import type { Paper } from '../../store/papers.ts';
+import { safeHttpUrl } from '../views/text.ts';
 
 /** A highlighted span, as in `highlightedTitle` / `highlightedSummary`. */
 export interface HfSegment {
@@ -102,9 +103,11 @@ export function hfPaper(p: Paper, upvotes: number): HfPaper {
     summary: p.abstract,
     upvotes,
   };
-  // HF omits these keys when a paper has no link, so we do too (never null).
-  if (p.codeUrl) out.githubRepo = p.codeUrl;
-  if (p.projectUrl) out.projectPage = p.projectUrl;
+  // HF omits these keys when a paper has no link, so we do too (never null). Clients put them in an
+  // href, and imported links are not validated, so only http(s) links are passed on.
+  // The value is passed on as stored (not normalized), as before.
+  if (p.codeUrl && safeHttpUrl(p.codeUrl)) out.githubRepo = p.codeUrl;
+  if (p.projectUrl && safeHttpUrl(p.projectUrl)) out.projectPage = p.projectUrl;
   return out;
 }
 

@@ -17,7 +17,10 @@ export interface ErrorLink {
 
 const HEADINGS: Partial<Record<number, string>> = {
   400: 'That address is not quite right',
+  401: 'Please sign in',
+  403: 'Not allowed',
   404: 'Not found',
+  429: 'Slow down',
   500: 'Something went wrong',
   503: 'Temporarily unavailable',
 };

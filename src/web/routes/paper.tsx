@@ -6,6 +6,7 @@ import { type Entry, getEntryForPaper } from '../../store/entries.ts';
 import { getPaper, type Paper } from '../../store/papers.ts';
 import type { AppDeps } from '../deps.ts';
 import { type Page, PageCache } from '../pageCache.ts';
+import { createPaperFetcher, type PaperFetcher } from '../paperFetch.ts';
 import { Categories, Votes } from '../views/components.tsx';
 import { renderPage } from '../views/page.tsx';
 import { abstractParagraphs, arxivUrls, excerpt, formatDay, paperPath, safeHttpUrl } from '../views/text.ts';
@@ -141,7 +142,10 @@ function PaperView({ paper, entry }: { paper: Paper; entry?: Entry }) {
   );
 }
 
-async function paperPage(c: Context, deps: AppDeps, raw: string): Promise<Page | Response> {
+/** How long a reader is asked to wait before retrying when arXiv could not be reached (Retry-After). */
+const ARXIV_RETRY_AFTER_SECONDS = 60;
+
+async function paperPage(c: Context, deps: AppDeps, raw: string, fetcher: PaperFetcher | undefined): Promise<Page | Response> {
   const parsed = parseArxivId(raw.replace(/\/+$/, ''));
   if (!parsed) {
     const shown = raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;
@@ -150,7 +154,18 @@ async function paperPage(c: Context, deps: AppDeps, raw: string): Promise<Page |
   const canonical = paperPath(parsed.id);
   // One URL per paper: a version (2509.08826v2), an `arXiv:` prefix or a trailing slash redirect to it.
   if (raw !== parsed.id) return c.redirect(canonical, 301);
-  const [paper, entry] = await Promise.all([getPaper(deps.db, parsed.id), getEntryForPaper(deps.db, parsed.id)]);
+  let [paper, entry] = await Promise.all([getPaper(deps.db, parsed.id), getEntryForPaper(deps.db, parsed.id)]);
+  if (!paper && fetcher) {
+    // A valid id we do not hold: ask arXiv for it while the reader waits (see paperFetch.ts).
+    const outcome = await fetcher.fetch(parsed.id);
+    if (outcome === 'unreachable' || outcome === 'busy') {
+      c.header('Retry-After', String(ARXIV_RETRY_AFTER_SECONDS));
+      return errorAnswer(c, deps, 503, `arXiv could not be reached to look up arXiv:${parsed.id}; try again in a minute.`, [
+        { href: arxivUrls(parsed.id).abs, label: `Read arXiv:${parsed.id} on arxiv.org` },
+      ]);
+    }
+    if (outcome === 'stored') [paper, entry] = await Promise.all([getPaper(deps.db, parsed.id), getEntryForPaper(deps.db, parsed.id)]);
+  }
   if (!paper) {
     return errorAnswer(c, deps, 404, `arXiv:${parsed.id} is not in this instance (yet).`, [
       { href: arxivUrls(parsed.id).abs, label: `Read arXiv:${parsed.id} on arxiv.org` },
@@ -167,11 +182,12 @@ async function paperPage(c: Context, deps: AppDeps, raw: string): Promise<Page |
 /** Registers `/papers/{id}` (a wildcard, so old-style ids with a slash work). */
 export function registerPaperRoutes(app: Hono, deps: AppDeps): void {
   const cache = new PageCache(deps.pageCacheTtlMs ?? 0);
+  const fetcher = deps.arxivClient ? createPaperFetcher(deps, deps.arxivClient) : undefined;
   app.get('/papers/*', async (c, next) => {
     const decoded = safeDecode(c.req.path.slice('/papers/'.length));
     if (decoded !== null && FEED_PREFIX.test(decoded)) return next();
     if (decoded === '') return c.redirect('/', 302); // `/papers/` names no paper: the feed is the nearest page
     if (decoded === null) return errorAnswer(c, deps, 400, 'That is not an arXiv id; ids look like 2509.08826 or hep-th/9901001.');
-    return cache.serve(c, () => paperPage(c, deps, decoded));
+    return cache.serve(c, () => paperPage(c, deps, decoded, fetcher));
   });
 }

@@ -1,5 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 /** The page shell every HTML page shares: head (title, description, canonical, viewport), header, footer. */
+import { tryGetContext } from 'hono/context-storage';
 import type { Child } from 'hono/jsx';
 import { stylesheet } from './stylesheet.ts';
 
@@ -21,6 +22,40 @@ export interface LayoutProps {
 
 const ICON =
   "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 100 100'><text y='.9em' font-size='90'>📰</text></svg>";
+
+/**
+ * The header's account corner: the signed-in reader's handle (to settings) and a sign-out button, or a
+ * sign-in link that comes back to this page. Read from the request context (web/auth.ts), so pages need
+ * not pass the user down; anonymous pages render the same for everyone and stay cacheable.
+ */
+function AccountNav() {
+  const c = tryGetContext();
+  const user = c?.var.user;
+  if (!c || !user) {
+    const path = c ? new URL(c.req.url).pathname : '/';
+    const next = path === '/' || path.startsWith('/signin') ? '' : `?next=${encodeURIComponent(path)}`;
+    return (
+      <nav class="account-nav" aria-label="Account">
+        <a href={`/signin${next}`}>Sign in</a>
+      </nav>
+    );
+  }
+  return (
+    <nav class="account-nav" aria-label="Account">
+      <a href="/settings" title="Settings">
+        @{user.handle}
+      </a>
+      {c.var.csrfToken ? (
+        <form class="inline-form" method="post" action="/signout">
+          <input type="hidden" name="_csrf" value={c.var.csrfToken} />
+          <button type="submit" class="link-button">
+            Sign out
+          </button>
+        </form>
+      ) : null}
+    </nav>
+  );
+}
 
 /** The full document; render with `renderDocument` so it gets a doctype. */
 export function Layout(p: LayoutProps) {
@@ -64,6 +99,7 @@ export function Layout(p: LayoutProps) {
                 <input type="search" name="q" placeholder="Search papers, authors…" aria-label="Search papers" maxlength={500} />
               </form>
             )}
+            <AccountNav />
           </div>
         </header>
         <main id="main" class="wrap">
