@@ -148,8 +148,10 @@ export async function harvestOai(db: Kysely<Database>, client: ArxivClient, conf
       const last = page.resumptionToken === null;
       const at = now();
       await db.transaction().execute(async (trx) => {
-        if (page.records.length > 0) await upsertPapers(trx, page.records.map((r) => r.paper), at.toISOString());
+        // The checkpoint goes first: its conditional UPDATE locks the state row, so a second process on the
+        // same set waits here, then finds the page taken and stops before writing any paper.
         await checkpointHarvestPage(trx, { key, expectedPages: applied, nextToken: page.resumptionToken, records: page.records.length, now: at });
+        if (page.records.length > 0) await upsertPapers(trx, page.records.map((r) => r.paper), at.toISOString());
         // The last page closes the window in the same transaction: a state left `running` with a NULL token
         // would mean "first page next" and re-harvest the whole window.
         if (last) {
