@@ -3,7 +3,9 @@
  * Import of the corpus next to a bare SQLite + FTS5 insert, keyword search latency next to the bare
  * FTS5 query, and page throughput with autocannon (one process, then two web processes). With
  * PAPERBOY_BENCH_POSTGRES_URL (else PAPERBOY_TEST_POSTGRES_URL) the same import, queries and pages on
- * a fresh PostgreSQL database, next to the SQLite figures. Prints a table and writes bench/results/*.json.
+ * a fresh PostgreSQL database, next to the SQLite figures. arXiv ingestion: OAI page parsing and an
+ * end-to-end harvest against a local replay server. Prints a table and writes bench/results/*.json.
+ * `npm run bench -- --only ingest` runs the ingestion figures alone (no corpus needed).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { benchPostgres, type ImportResult, type PostgresBench } from './lib/pg-r
 import { buildQueries } from './lib/queries.ts';
 import { formatTable, type ResultRow, row, writeResults } from './lib/report.ts';
 import { postgresRows, sqliteScaleRows } from './lib/scale-rows.ts';
+import { benchIngest } from './lib/ingest.ts';
 import { benchSearch } from './lib/search.ts';
 import { runChildJson } from './lib/spawn.ts';
 import { benchServers } from './lib/web-pair.ts';
@@ -35,8 +38,25 @@ function gitCommit(): string | undefined {
   }
 }
 
+/** `--only ingest`: the ingestion figures alone, printed and written like the full run. */
+async function ingestOnly(): Promise<number> {
+  log('arXiv ingestion: OAI parse and end-to-end harvest');
+  const ingest = await benchIngest();
+  const file = writeResults({ date: new Date().toISOString(), commit: gitCommit(), rows: ingest.rows, details: { ingest: ingest.details } });
+  process.stdout.write(`\nPaperboy ingestion benchmark (${cpus().length} CPUs, Node ${process.version})\n\n${formatTable(ingest.rows)}\n`);
+  process.stdout.write('Baselines: a bare fast-xml-parser pass over the same pages for the parse row; the parse figure for the harvest row.\n');
+  process.stdout.write(`Results: ${file} (and bench/results/latest.json)\n`);
+  return 0;
+}
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
+  const only = argv.indexOf('--only');
+  if (only >= 0) {
+    if (argv[only + 1] === 'ingest') return ingestOnly();
+    process.stderr.write(`bench: --only accepts ingest, got ${argv[only + 1] ?? '(nothing)'}\n`);
+    return 1;
+  }
   const corpus = resolveCorpusPath(argv, process.env);
   if (!corpus.exists) {
     process.stderr.write(
@@ -86,6 +106,9 @@ async function main(): Promise<number> {
     log('page throughput, 2 x paperboy serve --role web on the SQLite file');
     const pairPages = await benchServers(paperboyFile, pairPaths, { processes: 2 });
     for (const p of Object.values(pairPages)) log(`  ${p.path}: ${Math.round(p.requestsPerSec)} req/s`);
+
+    log('arXiv ingestion: OAI parse and end-to-end harvest');
+    const ingest = await benchIngest();
 
     // PostgreSQL: skipped with a printed reason when no server is named; a failure there is
     // reported (exit status 1) without losing the SQLite figures.
@@ -150,6 +173,7 @@ async function main(): Promise<number> {
       ...sqliteRows.map((r) => ({ database: 'sqlite' as const, ...r })),
       ...sqliteScaleRows({ bareCpuMs: bare.cpuMs, imp, search: searchRes, single: pages, pair: pairPages }),
       ...(pg ? postgresRows({ pg, imp, search: searchRes, pair: pairPages, dailyTarget: TARGET.dailyRps }) : []),
+      ...ingest.rows.map((r) => ({ database: 'sqlite' as const, ...r })),
     ];
 
     const report = {
@@ -166,6 +190,7 @@ async function main(): Promise<number> {
         pages,
         pagesTwoWebProcesses: pairPages,
         postgres: pg ?? { skipped: pgNote },
+        ingest: ingest.details,
         queries,
       },
     };

@@ -17,8 +17,10 @@ mapfile -t ALL_TESTS < <(find src test -name '*.test.ts' | sort)
 POSTGRES_TESTS=(
   src/ingest/demo.test.ts
   test/accounts.test.ts
+  test/collections.test.ts
   test/hf-api.test.ts
   test/import.test.ts
+  test/openapi.test.ts
   test/pages.test.ts
   test/search.test.ts
   test/security.test.ts

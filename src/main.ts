@@ -1,22 +1,17 @@
 /** The `paperboy` command line: serve, migrate, import, ingest, copy, config. */
 import { parseArgs } from 'node:util';
-import { serve } from '@hono/node-server';
+// Heavy modules (the web app, the job worker, the copier) are imported by the commands that use them, so a
+// quick command such as `migrate` or `config` starts without loading the whole application.
 import { INGEST_USAGE, cmdIngest } from './cli/ingest.ts';
 import { UsageError, loadOrExit } from './cli/common.ts';
 import { USER_USAGE, cmdUser } from './cli/user.ts';
 import { describeConfig } from './config.ts';
 import { checkConnection, connect } from './db/connect.ts';
-import { CopyError, copyInstance } from './db/copy.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { ensureDemoData } from './ingest/demo.ts';
-import { createHandlerRegistry } from './jobs/handlers.ts';
-import { startScheduler } from './jobs/schedule.ts';
-import { startWorker } from './jobs/worker.ts';
 import { type ImportFormat, importFile } from './ingest/import.ts';
 import { createProgressBar } from './ingest/progress.ts';
 import { createLogger } from './log.ts';
-import { createApp } from './web/app.ts';
-import { pageArxivClient } from './web/paperFetch.ts';
 
 const USAGE = `Usage: paperboy <command> [options]
 
@@ -55,9 +50,19 @@ async function cmdServe(args: string[]): Promise<void> {
 
   // Every worker process also runs a scheduler: slot keys make extra schedulers harmless, so no
   // process has to be special (see src/jobs/schedule.ts).
-  const scheduler = role === 'web' ? undefined : startScheduler({ db: conn.db, log });
-  const worker = role === 'web' ? undefined : startWorker({ db: conn.db, log, handlers: createHandlerRegistry() });
-  let server: ReturnType<typeof serve> | undefined;
+  const [{ serve }, { createHandlerRegistry, ingestHandlers }, { schedulesFor, startScheduler }, { startWorker }, { createApp }, { pageArxivClient }] =
+    await Promise.all([
+      import('@hono/node-server'),
+      import('./jobs/handlers.ts'),
+      import('./jobs/schedule.ts'),
+      import('./jobs/worker.ts'),
+      import('./web/app.ts'),
+      import('./web/paperFetch.ts'),
+    ]);
+  const schedules = schedulesFor({ arxivSync: config.arxiv.sync });
+  const scheduler = role === 'web' ? undefined : startScheduler({ db: conn.db, log, schedules });
+  const worker = role === 'web' ? undefined : startWorker({ db: conn.db, log, handlers: createHandlerRegistry(ingestHandlers(config)) });
+  let server: import('node:http').Server | import('node:http2').Http2Server | undefined;
   if (role !== 'worker') {
     // Anonymous pages may be up to 5 s stale; that keeps the daily page in the thousands of requests/s.
     // One arXiv client per process for the paper page's on-demand look-ups (its politeness gate is per client).
@@ -146,6 +151,7 @@ async function cmdCopy(args: string[]): Promise<void> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError('--batch-size accepts a positive integer');
   const tty = process.stderr.isTTY;
   let lastDraw = 0;
+  const { CopyError, copyInstance } = await import('./db/copy.ts');
   let report;
   try {
     report = await copyInstance({

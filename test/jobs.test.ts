@@ -9,9 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { Connection } from '../src/db/connect.ts';
 import { createLogger } from '../src/log.ts';
-import { createHandlerRegistry, type JobHandler } from '../src/jobs/handlers.ts';
+import { createHandlerRegistry, ingestHandlers, type JobHandler } from '../src/jobs/handlers.ts';
 import { enqueue } from '../src/jobs/queue.ts';
-import { currentSlot, enqueueDueSlots, SCHEDULES, type Schedule, startScheduler, validateSchedules } from '../src/jobs/schedule.ts';
+import { currentSlot, enqueueDueSlots, SCHEDULES, type Schedule, schedulesFor, startScheduler, validateSchedules } from '../src/jobs/schedule.ts';
 import { runOnce, runUntilIdle, startWorker } from '../src/jobs/worker.ts';
 import {
   claimNextJob,
@@ -21,7 +21,7 @@ import {
   listJobs,
   markJobDone,
 } from '../src/store/jobs.ts';
-import { freshDb } from './helpers/db.ts';
+import { freshDb, testConfig } from './helpers/db.ts';
 import { freshPostgres, postgresSkipReason } from './helpers/postgres.ts';
 
 const log = createLogger('silent');
@@ -296,8 +296,19 @@ describe('schedule slots', () => {
 
   test('SCHEDULES is valid and every schedule has a registered handler', () => {
     validateSchedules(SCHEDULES);
-    const handlers = createHandlerRegistry();
+    const handlers = createHandlerRegistry(ingestHandlers(testConfig()));
     for (const s of SCHEDULES) assert.ok(handlers.has(s.handler), `schedule ${s.name}: no handler ${s.handler}`);
+  });
+
+  test('arXiv schedules run after the evening announcement in New York, and only when sync is on', () => {
+    const arxiv = SCHEDULES.filter((s) => s.arxiv);
+    assert.deepEqual(arxiv.map((s) => s.handler).sort(), ['arxiv-announcements', 'arxiv-announcements', 'arxiv-harvest']);
+    for (const s of arxiv) assert.equal('timeZone' in s.every && s.every.timeZone, 'America/New_York');
+    // The harvest slot of Monday evening 2026-04-27 (20:00 announcement) starts at 22:00 EDT = 02:00 UTC.
+    const harvest = arxiv.find((s) => s.name === 'arxiv-harvest')!;
+    assert.equal(currentSlot(harvest.every, new Date('2026-04-28T02:30:00Z')).startsAt.toISOString(), '2026-04-28T02:00:00.000Z');
+    assert.deepEqual(schedulesFor({ arxivSync: false }).filter((s) => s.arxiv), []);
+    assert.equal(schedulesFor({ arxivSync: true }).length, SCHEDULES.length);
   });
 
   test('validateSchedules rejects bad declarations with the schedule named', () => {

@@ -3,10 +3,6 @@
  * same function its scheduled job calls (src/jobs/handlers.ts), so a manual run is exactly a scheduled one.
  */
 import { UsageError } from './common.ts';
-import { cmdIngestOai } from './ingest-oai.ts';
-import { cmdIngestAnnouncements } from './ingest-announcements.ts';
-import { cmdIngestId } from './ingest-id.ts';
-import { cmdIngestHf } from './ingest-hf.ts';
 
 /** Usage lines of `paperboy ingest`, shown in the main usage. */
 export const INGEST_USAGE = `  ingest oai [--from DATE] [--until DATE] [--set SET] [--prefix arXiv|arXivRaw]
@@ -20,17 +16,16 @@ export const INGEST_USAGE = `  ingest oai [--from DATE] [--until DATE] [--set SE
 export async function cmdIngest(args: string[]): Promise<void> {
   const [source, ...rest] = args;
   switch (source) {
-    // Sub-commands are added here, one case each, calling a `cmdIngest…(rest)` exported by their module.
+    // One case per sub-command, importing its module only when it runs (start-up stays quick).
     case 'oai':
-      return cmdIngestOai(rest);
+      return (await import('./ingest-oai.ts')).cmdIngestOai(rest);
     case 'announcements':
-      return cmdIngestAnnouncements(rest);
+      return (await import('./ingest-announcements.ts')).cmdIngestAnnouncements(rest);
     case 'id':
-      return cmdIngestId(rest);
+      return (await import('./ingest-id.ts')).cmdIngestId(rest);
     case 'hf':
-      return cmdIngestHf(rest);
+      return (await import('./ingest-hf.ts')).cmdIngestHf(rest);
     default:
-      void rest;
       throw new UsageError(source ? `unknown ingest source: ${source}` : 'ingest needs a source: oai, announcements, id or hf');
   }
 }

@@ -7,8 +7,12 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import type { Config } from '../config.ts';
+import { announcementsHandler } from '../ingest/announcements.ts';
+import { harvestHandler } from '../ingest/harvest.ts';
 import type { Logger } from '../log.ts';
 import { deleteFinishedJobs, type Job } from '../store/jobs.ts';
+import { purgeExpiredAuth } from '../store/sessions.ts';
 
 /** What a handler gets besides its payload. */
 export interface JobContext {
@@ -51,7 +55,19 @@ export function builtinHandlers(): HandlerRegistry {
         ctx.log.info({ job: 'prune-jobs', deleted }, 'pruned finished jobs');
       },
     ],
+    [
+      'purge-auth',
+      async (_payload, ctx) => {
+        const purged = await purgeExpiredAuth(ctx.db, ctx.now());
+        ctx.log.info({ job: 'purge-auth', ...purged }, 'purged expired sessions and sign-in links');
+      },
+    ],
   ]);
+}
+
+/** The arXiv synchronisation handlers (registered in every worker; scheduled only when sync is on). */
+export function ingestHandlers(config: Config): Record<string, JobHandler> {
+  return { 'arxiv-harvest': harvestHandler(config), 'arxiv-announcements': announcementsHandler(config) };
 }
 
 /** The built-in handlers plus extra ones (a feature's, or a test's); extra ones win on a name clash. */

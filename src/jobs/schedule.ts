@@ -29,13 +29,32 @@ export interface Schedule {
   every: Every;
   payload?: unknown;
   maxAttempts?: number;
+  /** Runs only when arXiv synchronisation is on (PAPERBOY_ARXIV_SYNC), so a test or offline instance never calls out. */
+  arxiv?: true;
 }
 
-/** Every recurring job of Paperboy. arXiv harvests (issue 4) and digests join this list. */
+// arXiv announces at 20:00 America/New_York, Sunday to Thursday; its OAI-PMH records carry the day's
+// datestamp shortly after, and the announcement feeds (rss.arxiv.org) are rebuilt at midnight New York time.
+// Times are New York wall-clock so they follow arXiv across DST changes.
+const ARXIV_ZONE = 'America/New_York';
+
+/** Every recurring job of Paperboy. Digests join this list. */
 export const SCHEDULES: readonly Schedule[] = [
   // Quiet hour for most communities; UTC so that it never lands in a DST gap.
   { name: 'prune-jobs', handler: 'prune-jobs', every: { dailyAt: '03:30', timeZone: 'UTC' } },
+  { name: 'purge-auth', handler: 'purge-auth', every: { dailyAt: '03:40', timeZone: 'UTC' } },
+  // New and updated papers of the evening's announcement, by OAI-PMH (resumes an interrupted window).
+  { name: 'arxiv-harvest', handler: 'arxiv-harvest', every: { dailyAt: '22:00', timeZone: ARXIV_ZONE }, arxiv: true },
+  // The day's announcement feeds, as soon as they are rebuilt; then a catch-up read in the morning that
+  // fetches whatever the first run could not (a conditional GET makes an unchanged feed cost nothing).
+  { name: 'arxiv-announcements', handler: 'arxiv-announcements', every: { dailyAt: '00:30', timeZone: ARXIV_ZONE }, arxiv: true },
+  { name: 'arxiv-announcements-catch-up', handler: 'arxiv-announcements', every: { dailyAt: '06:30', timeZone: ARXIV_ZONE }, arxiv: true },
 ];
+
+/** The schedules an instance runs: all of them, less the arXiv ones when synchronisation is off. */
+export function schedulesFor(o: { arxivSync: boolean }, schedules: readonly Schedule[] = SCHEDULES): Schedule[] {
+  return schedules.filter((s) => o.arxivSync || !s.arxiv);
+}
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
