@@ -17,13 +17,26 @@ mapfile -t ALL_TESTS < <(find src test -name '*.test.ts' | sort)
 POSTGRES_TESTS=(
   src/ingest/demo.test.ts
   test/accounts.test.ts
+  test/announcements.test.ts
   test/collections.test.ts
+  test/comments.test.ts
+  test/harvest.test.ts
   test/hf-api.test.ts
+  test/hf-import.test.ts
   test/import.test.ts
+  test/links-claims.test.ts
+  test/lookup.test.ts
+  test/moderation.test.ts
   test/openapi.test.ts
+  test/orgs-authors.test.ts
   test/pages.test.ts
+  test/paper-fetch.test.ts
   test/search.test.ts
   test/security.test.ts
+  test/status.test.ts
+  test/submissions.test.ts
+  test/votes.test.ts
+  test/xss.test.ts
 )
 
 

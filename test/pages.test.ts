@@ -212,7 +212,8 @@ describe('paper pages', () => {
     const { status, html } = await get('/papers/2503.15477');
     assert.equal(status, 200);
     assert.ok(html.includes(`<h1>${esc(p.title)}</h1>`));
-    for (const name of p.authors) assert.ok(html.includes(`href="/search?q=${encodeURIComponent(`"${name}"`)}">${esc(name)}</a>`), name);
+    // Author names link to their author pages (src/web/routes/authors.tsx).
+    for (const name of p.authors) assert.ok(html.includes(`href="/authors/${encodeURIComponent(name)}">${esc(name)}</a>`), name);
     assert.ok(html.includes(esc(p.abstract.replace(/\s+/g, ' ').slice(0, 80))));
     for (const cat of p.categories) assert.ok(html.includes(`>${cat}</a>`), cat);
     assert.ok(html.includes('href="https://arxiv.org/abs/2503.15477"'));

@@ -23,6 +23,7 @@ import { HOSTILE_INPUTS } from './fixtures/hostile-inputs.ts';
 import { freshApp, TEST_DIALECT } from './helpers/db.ts';
 import { tokenizeHtml } from './helpers/html-tokens.ts';
 import { assertNoExecutableMarkup, assertSameMarkup, benignTwin, findExecutableMarkup } from './helpers/xss.ts';
+import { apiTokenFor, signedInClient } from './helpers/browser-session.ts';
 
 describe('the hostile corpus', () => {
   it('has at least 60 inputs with unique names', () => {
@@ -420,6 +421,71 @@ describe('existing pages and APIs with hostile text', () => {
       });
     }
   });
+
+  // Author pages, organization pages, BibTeX, claims (src/web/routes/authors.tsx, orgs.tsx, links.tsx,
+  // claims.tsx): the hostile text is the first author's name and the entry's organization.
+  describe('author pages: no executable markup, the same elements as with harmless text', () => {
+    for (const s of SEEDED) {
+      it(s.name, async () => {
+        const name = (t: string) => encodeURIComponent(wellFormed(t.slice(0, SEARCHED_MAX)));
+        const hostile = await page(`/authors/${name(s.input)}`, s.name);
+        const twin = await page(`/authors/${name(benignTwin(s.input))}`, `${s.name} (twin)`);
+        // Inputs of equal length share a twin name ("xxx…"), whose page then lists several papers.
+        const sharing = SEEDED.filter((o) => benignTwin(o.input) === benignTwin(s.input) || o.input === s.input).length;
+        if (sharing === 1) assertSameMarkup(hostile, twin, `/authors/ for ${s.name}`);
+      });
+    }
+  });
+
+  it('organization pages and the organization index hold no executable markup', async () => {
+    await page('/orgs', 'organization index');
+    const { organizationSlug } = await import('../src/store/orgs.ts');
+    const slugs = new Set(SEEDED.map((s) => organizationSlug(wellFormed(s.input))).filter((x) => x !== ''));
+    assert.ok(slugs.size > 10, `${slugs.size} hostile organizations have pages`);
+    for (const slug of slugs) await page(`/orgs/${slug}`, `organization ${slug}`);
+    for (const s of SEEDED) {
+      const path = `/orgs/${encodeURIComponent(wellFormed(s.input.slice(0, 300)))}`;
+      const res = await app.request(path);
+      if (res.status === 301) assert.match(res.headers.get('location') ?? '', /^\/orgs\/[a-z0-9-]+$/, s.name);
+      else await page(path, `${s.name} as an organization address`);
+    }
+  });
+
+  it('BibTeX answers are text/plain with nosniff, one @misc entry each', async () => {
+    for (const s of SEEDED) {
+      const res = await app.request(`/papers/${s.hostileId}/bibtex`);
+      assert.equal(res.status, 200, s.name);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain; charset=utf-8/i, s.name);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      const text = await res.text();
+      assert.equal(text.match(/^@/gm)?.length, 1, `${s.name}: one entry`);
+      assert.ok(text.includes(`  eprint = {${s.hostileId}},\n`), s.name);
+    }
+  });
+
+  it('claim forms, pending and approved claims, and the moderators\' queue with hostile author names', async () => {
+    const { signedInClient: signIn } = await import('./helpers/browser-session.ts');
+    const { listClaims } = await import('../src/store/claims.ts');
+    const claimant = await signIn(app, conn.db, { email: 'claimant@example.org', handle: 'claimant', displayName: '<script>alert(1)</script>' });
+    const reader = await signIn(app, conn.db, { email: 'reader@example.org', handle: 'reader' });
+    const mod = await signIn(app, conn.db, { email: 'xss-mod@example.org', handle: 'xssmod', role: 'moderator' });
+    for (const s of SEEDED) {
+      const html = await (await reader.get(`/papers/${s.hostileId}`)).text();
+      assertNoExecutableMarkup(html, { page: true, label: `${s.name}: claim form` });
+      const stored = (await conn.db.selectFrom('papers').select('authors').where('id', '=', s.hostileId).executeTakeFirstOrThrow()).authors;
+      const res = await claimant.post(`/papers/${s.hostileId}/claim`, { author: (JSON.parse(stored) as string[])[0]! }, { csrfFrom: `/papers/${s.hostileId}` });
+      assert.equal(res.status, 303, `${s.name}: claimed`);
+      assertNoExecutableMarkup(await (await claimant.get(`/papers/${s.hostileId}`)).text(), { page: true, label: `${s.name}: pending claim` });
+    }
+    const queue = await (await mod.get('/moderation/claims')).text();
+    assertNoExecutableMarkup(queue, { page: true, label: 'moderation queue' });
+    for (const claim of await listClaims(conn.db, { status: 'pending', limit: 500 })) {
+      assert.equal((await mod.post(`/moderation/claims/${claim.id}/approve`, {}, { csrfFrom: '/moderation/claims' })).status, 303);
+    }
+    for (const s of SEEDED.slice(0, 20)) {
+      assertNoExecutableMarkup(await (await app.request(`/papers/${s.hostileId}`)).text(), { page: true, label: `${s.name}: claimed badge` });
+    }
+  });
 });
 
 /** The string with lone surrogates replaced by U+FFFD (what encodeURIComponent and UTF-8 need). */
@@ -436,3 +502,108 @@ function isPaired(s: string, i: number): boolean {
   const b = s.charCodeAt(i - 1);
   return b >= 0xd800 && b <= 0xdbff;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Comments (src/web/routes/comments.tsx, moderation.tsx, src/web/api/v1-comments.ts): every hostile
+// input as a comment body, posted through the API, then seen on the paper page by an anonymous
+// reader, by its author (edit forms hold the raw Markdown) and by a moderator (hidden comments
+// too), on /moderation, on the history page, in the API `html`, and echoed on the refused-draft page.
+
+describe('comments with hostile bodies', () => {
+  let app: Hono;
+  let conn: Connection;
+  let author: Awaited<ReturnType<typeof signedInClient>>;
+  let moderator: Awaited<ReturnType<typeof signedInClient>>;
+  const paperId = realPapers[0]!.id;
+  /** Comment id per input name; absent when the body was refused (too long, blank). */
+  const posted = new Map<string, number>();
+  let deletedParent = 0;
+
+  before(async () => {
+    const made = await freshApp({ rateLimits: { signin: null, signin_ip: null, submit: null, vote: null, comment: null } });
+    app = made.app;
+    conn = made.conn;
+    await upsertPapers(conn.db, [realPapers[0]!]);
+    author = await signedInClient(app, conn.db, { email: 'hostile@example.org', handle: 'hostile', displayName: '"><script>alert(1)</script>' });
+    moderator = await signedInClient(app, conn.db, { email: 'mod@example.org', handle: 'moderator1', role: 'moderator' });
+    const token = await apiTokenFor(conn.db, author.user.id);
+    const reporter = await signedInClient(app, conn.db, { email: 'reporter@example.org', handle: 'reporter' });
+    let first: number | undefined;
+    for (const h of HOSTILE_INPUTS) {
+      const res = await app.request(`/api/v1/papers/${paperId}/comments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ body: h.input, parentId: first ?? null }),
+      });
+      const check = validateCommentBody(h.input);
+      assert.equal(res.status, check.ok ? 201 : 400, `${h.name}: posting answered ${res.status}`);
+      if (!check.ok) continue;
+      const { comment } = (await res.json()) as { comment: { id: number; markdown: string } };
+      assert.equal(comment.markdown, check.body, `${h.name}: stored as validated`);
+      posted.set(h.name, comment.id);
+      first ??= comment.id;
+      // Reported (for /moderation) and edited once (so the history page shows the hostile body as an earlier version).
+      await reporter.post(`/comments/${comment.id}/report`, { reason: h.input.slice(0, 900) || 'x' }, { csrfFrom: `/papers/${paperId}` });
+      await author.post(`/comments/${comment.id}/edit`, { body: `${h.input}\n\nedited` }, { csrfFrom: `/papers/${paperId}` });
+    }
+    assert.ok(posted.size >= HOSTILE_INPUTS.length - 5, `${posted.size} of ${HOSTILE_INPUTS.length} inputs were accepted as comments`);
+    // Every other comment hidden, so moderators see hidden hostile bodies with their (hostile) note.
+    let k = 0;
+    for (const [name, id] of posted) {
+      if (k++ % 2 === 1) await moderator.post(`/moderation/comments/${id}/hide`, { note: HOSTILE_INPUTS.find((h) => h.name === name)!.input.slice(0, 400) }, { csrfFrom: '/moderation' });
+    }
+    const parent = await author.post('/comments', { paperId, body: 'to be deleted' }, { csrfFrom: `/papers/${paperId}` });
+    deletedParent = Number(/#comment-(\d+)$/.exec(parent.headers.get('location') ?? '')![1]);
+    await author.post(`/comments/${deletedParent}/delete`, {}, { csrfFrom: `/papers/${paperId}` });
+  });
+  after(() => conn?.close());
+
+  it('the API html of every comment (as the moderator, who sees hidden ones) has no executable markup', async () => {
+    const token = await apiTokenFor(conn.db, moderator.user.id);
+    const res = await app.request(`/api/v1/papers/${paperId}/comments`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+    type C = { id: number; html: string; replies: C[] };
+    const all: C[] = [];
+    const walk = (list: C[]) => list.forEach((c) => (all.push(c), walk(c.replies)));
+    walk(((await res.json()) as { comments: C[] }).comments);
+    for (const [name, id] of posted) {
+      const c = all.find((x) => x.id === id);
+      assert.ok(c && c.html !== '', `${name}: in the API with its html`);
+      assertNoExecutableMarkup(c.html, { label: `${name} (API html)` });
+    }
+  });
+
+  for (const who of ['an anonymous reader', 'the author', 'a moderator'] as const) {
+    it(`the paper page as ${who} has no executable markup`, async () => {
+      const res = who === 'an anonymous reader' ? await app.request(`/papers/${paperId}`) : await (who === 'the author' ? author : moderator).get(`/papers/${paperId}`);
+      assert.equal(res.status, 200);
+      const html = await res.text();
+      assert.ok(html.includes(`id="comment-${[...posted.values()].at(-1)}"`), 'the comments are on the page');
+      assertNoExecutableMarkup(html, { page: true, label: `paper page as ${who}` });
+    });
+  }
+
+  it('/moderation (reports with hostile reasons, hidden comments with hostile notes) has no executable markup', async () => {
+    const res = await moderator.get('/moderation');
+    assert.equal(res.status, 200);
+    assertNoExecutableMarkup(await res.text(), { page: true, label: '/moderation' });
+  });
+
+  describe('history page and refused draft', () => {
+    for (const h of HOSTILE_INPUTS) {
+      it(h.name, async () => {
+        const id = posted.get(h.name);
+        if (id !== undefined) {
+          const res = await moderator.get(`/comments/${id}/history`);
+          assert.equal(res.status, 200);
+          assertNoExecutableMarkup(await res.text(), { page: true, label: `${h.name} (history)` });
+        }
+        // A reply to a deleted comment is refused, and the page echoes the draft back in a textarea.
+        const refused = await author.post('/comments', { paperId, body: h.input, parentId: String(deletedParent) }, { csrfFrom: `/papers/${paperId}` });
+        assert.equal(refused.status, 400, `${h.name}: ${refused.status}`);
+        assertNoExecutableMarkup(await refused.text(), { page: true, label: `${h.name} (refused draft)` });
+      });
+    }
+  });
+});

@@ -15,6 +15,8 @@ declare module 'autocannon' {
     duration?: number;
     pipelining?: number;
     timeout?: number;
+    /** Sent with every request (e.g. a session cookie). */
+    headers?: Record<string, string>;
   }
   interface Result {
     requests: Histogram;

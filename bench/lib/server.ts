@@ -27,13 +27,14 @@ export interface BenchServer {
 /**
  * Starts `paperboy serve [--role ROLE]` exactly as a user would (same middleware, logging and
  * caching) on the given database (SQLite file or postgres:// URL), and waits until /healthz answers.
+ * `env` adds variables (e.g. PAPERBOY_RATE_LIMITS for a write benchmark).
  */
-export async function startServer(dbUrl: string, o: { role?: 'all' | 'web' } = {}): Promise<BenchServer> {
+export async function startServer(dbUrl: string, o: { role?: 'all' | 'web'; env?: Record<string, string> } = {}): Promise<BenchServer> {
   const port = await freePort();
   const args = ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts'), 'serve', ...(o.role ? ['--role', o.role] : [])];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, PAPERBOY_DATABASE_URL: dbUrl, PORT: String(port), PAPERBOY_DEMO_DATA: 'off', PAPERBOY_ARXIV_SYNC: 'off', NODE_ENV: 'production' },
+    env: { ...process.env, PAPERBOY_DATABASE_URL: dbUrl, PORT: String(port), PAPERBOY_DEMO_DATA: 'off', PAPERBOY_ARXIV_SYNC: 'off', NODE_ENV: 'production', ...o.env },
     // Request logs go to /dev/null: written (as in production) but not piped through this process.
     stdio: ['ignore', 'ignore', 'pipe'],
   });

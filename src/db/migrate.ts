@@ -4,6 +4,10 @@ import * as m001 from './migrations/2026-11-26-001-initial.ts';
 import * as m002jobs from './migrations/2026-11-27-002-jobs.ts';
 import * as m003arxiv from './migrations/2026-11-27-003-arxiv-sync.ts';
 import * as m004accounts from './migrations/2026-11-27-004-accounts.ts';
+import * as m005votes from './migrations/2026-11-27-005-votes.ts';
+import * as m006comments from './migrations/2026-11-27-006-comments.ts';
+import * as m007claims from './migrations/2026-11-27-007-claims.ts';
+import * as m008collections from './migrations/2026-11-27-008-collections.ts';
 
 /** The list of every migration, in order. Static imports keep the set fixed at build time. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -11,6 +15,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-27-002-jobs': m002jobs,
   '2026-11-27-003-arxiv-sync': m003arxiv,
   '2026-11-27-004-accounts': m004accounts,
+  '2026-11-27-005-votes': m005votes,
+  '2026-11-27-006-comments': m006comments,
+  '2026-11-27-007-claims': m007claims,
+  '2026-11-27-008-collections': m008collections,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -28,6 +28,8 @@ export interface PapersTable {
   project_url: string | null;
   created_at: string;
   modified_at: string;
+  /** How many `votes` rows the paper has (src/store/votes.ts keeps it in the vote transaction). */
+  upvotes: Generated<number>;
 }
 
 export interface AnnouncementsTable {
@@ -48,8 +50,17 @@ export interface DailyEntriesTable {
   submitter_handle: string | null;
   organization: string | null;
   submitted_at: string;
+  /** imported_upvotes + papers.upvotes, kept so in the vote transaction (src/store/votes.ts). */
   upvotes: number;
   num_comments: number;
+  /** Upvotes imported from Hugging Face (set by upsertEntries); local votes are counted on top. */
+  imported_upvotes: Generated<number>;
+  /** Order-preserving time-decay score (src/rank/trending.ts), rewritten whenever upvotes change. */
+  trending: Generated<number>;
+  /** The user who submitted the entry here; null for imported entries (or a deleted account). */
+  submitter_user_id: number | null;
+  /** The submitter's note (plain text). */
+  comment: string | null;
 }
 
 export interface MetaTable {
@@ -198,6 +209,161 @@ export interface CollectionPapersTable {
   added_at: string;
 }
 
+export interface CommentsTable {
+  id: Generated<number>;
+  paper_id: string;
+  /** A reply's parent (a comment on the same paper); null at the top level. */
+  parent_id: number | null;
+  user_id: number;
+  /** Markdown as written; empty once deleted. */
+  body: string;
+  /** The body rendered by renderMarkdown when written. */
+  body_html: string;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+  deleted_by: number | null;
+  hidden_at: string | null;
+  hidden_by: number | null;
+  hidden_note: string | null;
+}
+
+export interface CommentRevisionsTable {
+  id: Generated<number>;
+  comment_id: number;
+  /** A previous body. */
+  body: string;
+  written_at: string;
+  replaced_at: string;
+}
+
+export interface CommentReportsTable {
+  id: Generated<number>;
+  comment_id: number;
+  reporter_id: number;
+  reason: string;
+  created_at: string;
+  resolved_at: string | null;
+  resolved_by: number | null;
+  resolution: 'dismissed' | 'hidden' | 'deleted' | 'banned' | null;
+}
+
+export interface VotesTable {
+  user_id: number;
+  paper_id: string;
+  created_at: string;
+}
+
+/** A claim's state: waiting for a moderator, or decided. */
+export type ClaimStatus = 'pending' | 'approved' | 'rejected';
+
+export interface AuthorClaimsTable {
+  id: Generated<number>;
+  paper_id: string;
+  user_id: number;
+  /** The author name as listed on the paper when claimed. */
+  author_name: string;
+  status: ClaimStatus;
+  created_at: string;
+  decided_at: string | null;
+  /** The moderator who decided; null while pending (or once their account is deleted). */
+  decided_by: number | null;
+}
+
+/** A digest subscription (src/store/subscriptions.ts): a user's, or an address-only one (double opt-in). */
+export interface SubscriptionsTable {
+  id: Generated<number>;
+  /** Null for an address-only subscription (top papers only). */
+  user_id: number | null;
+  /** Lower-cased recipient address; unique. */
+  email: string;
+  cadence: 'daily' | 'weekly';
+  /** Local hour 0-23 in `timezone`. */
+  hour: number;
+  /** IANA time zone. */
+  timezone: string;
+  include_top: number;
+  include_saved_searches: number;
+  include_follows: number;
+  include_picks: number;
+  /** Null until the double opt-in link is followed. */
+  confirmed_at: string | null;
+  /** sha256 (hex) of the mailed confirmation token. */
+  confirm_token_hash: string | null;
+  /** Permanent SMTP failures in a row. */
+  bounce_count: Generated<number>;
+  disabled_at: string | null;
+  /** 'unsubscribed', 'bounced' or 'stopped'. */
+  disabled_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A user's saved search (query + filters as JSON). */
+export interface SavedSearchesTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  query: string;
+  /** JSON object: {"category"?: string}. */
+  filters: string;
+  created_at: string;
+}
+
+/** A user following an author name or an arXiv category. */
+export interface FollowsTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: 'author' | 'category';
+  value: string;
+  created_at: string;
+}
+
+/** State of one digest send; see src/digest/send.ts for the transitions. */
+export type DigestSendStatus = 'planned' | 'sending' | 'sent' | 'failed' | 'skipped';
+
+/** One digest of one subscription for one period (unique together), written before the SMTP transaction. */
+export interface DigestSendsTable {
+  id: Generated<number>;
+  subscription_id: number;
+  /** `daily:YYYY-MM-DD` or `weekly:YYYY-Www` in the subscriber's zone. */
+  period: string;
+  status: DigestSendStatus;
+  attempts: Generated<number>;
+  last_error: string | null;
+  message_id: string | null;
+  recipient: string | null;
+  created_at: string;
+  sending_at: string | null;
+  sent_at: string | null;
+}
+
+/** A paper in a digest send, with why it is there. */
+export interface DigestItemsTable {
+  send_id: number;
+  paper_id: string;
+  position: number;
+  reason: string;
+}
+
+/** Papers (possibly) mailed to an address: never mailed to it again. */
+export interface DigestMailedTable {
+  recipient: string;
+  paper_id: string;
+  send_id: number;
+  mailed_at: string;
+}
+
+/** A reader's one-click feedback on a digest paper. */
+export interface DigestFeedbackTable {
+  id: Generated<number>;
+  subscription_id: number;
+  user_id: number | null;
+  paper_id: string;
+  kind: 'more' | 'not_interested';
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   announcements: AnnouncementsTable;
@@ -212,6 +378,18 @@ export interface Database {
   sessions: SessionsTable;
   login_tokens: LoginTokensTable;
   api_tokens: ApiTokensTable;
+  votes: VotesTable;
+  comments: CommentsTable;
+  comment_revisions: CommentRevisionsTable;
+  comment_reports: CommentReportsTable;
   collections: CollectionsTable;
   collection_papers: CollectionPapersTable;
+  author_claims: AuthorClaimsTable;
+  subscriptions: SubscriptionsTable;
+  saved_searches: SavedSearchesTable;
+  follows: FollowsTable;
+  digest_sends: DigestSendsTable;
+  digest_items: DigestItemsTable;
+  digest_mailed: DigestMailedTable;
+  digest_feedback: DigestFeedbackTable;
 }

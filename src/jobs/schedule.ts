@@ -101,8 +101,9 @@ function zoneOffsetMs(instant: number, timeZone: string): number {
 /**
  * The instant at which the wall clock in `timeZone` shows `date` `hh:mm`. Two passes settle DST
  * changes; a time inside a spring-forward gap lands an hour off, which is fine for a daily slot.
+ * Exported for the digest planner (src/digest/period.ts), which counts subscribers' hours the same way.
  */
-function zonedInstant(date: string, hh: number, mm: number, timeZone: string): Date {
+export function zonedInstant(date: string, hh: number, mm: number, timeZone: string): Date {
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   const wall = Date.UTC(y, mo - 1, d, hh, mm);
   let t = wall - zoneOffsetMs(wall, timeZone);

@@ -17,11 +17,22 @@ export interface OutgoingMail {
   headers?: Record<string, string>;
 }
 
-/** Something that sends mail; `kind` says whether it really leaves the machine. */
+/** What an SMTP server said when it accepted a mail (digests record the Message-ID). */
+export interface SentInfo {
+  messageId: string;
+  /** The server's final reply, e.g. `250 2.0.0 OK`. */
+  response: string;
+}
+
+/**
+ * Something that sends mail; `kind` says whether it really leaves the machine. A refusal rejects with
+ * nodemailer's error, which carries `responseCode` (e.g. 450, 550) when the server answered, and
+ * `code` (ECONNECTION, ETIMEDOUT…) and `command` (CONN, MAIL FROM, RCPT TO, DATA…) otherwise.
+ */
 export interface Mailer {
   readonly kind: 'smtp' | 'log';
-  /** Sends one mail; rejects when the server refuses it or cannot be reached. */
-  send(mail: OutgoingMail): Promise<void>;
+  /** Sends one mail; rejects when the server refuses it or cannot be reached. Real mailers resolve with SentInfo. */
+  send(mail: OutgoingMail): Promise<SentInfo | void>;
   /** Closes pooled connections. */
   close(): void;
 }
@@ -30,9 +41,11 @@ export interface Mailer {
 export const LOG_TRANSPORT_NOTICE = 'PAPERBOY_SMTP_URL is not set: this mail was NOT sent, it is written to the log instead (development only)';
 
 /** An SMTP mailer for a `smtp://` or `smtps://` URL. */
-export function smtpMailer(url: string, from: string): Mailer {
+export function smtpMailer(url: string, from: string, o: { pool?: boolean } = {}): Mailer {
   const transport = nodemailer.createTransport({
     url,
+    // Pooled connections for bulk sending (digests): one SMTP session carries many mails.
+    ...(o.pool ? { pool: true, maxConnections: 1, maxMessages: 1000 } : {}),
     // A slow or dead mail server must not hold a sign-in request for minutes.
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
@@ -41,7 +54,8 @@ export function smtpMailer(url: string, from: string): Mailer {
   return {
     kind: 'smtp',
     async send(mail) {
-      await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers });
+      const info = await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers });
+      return { messageId: String(info.messageId ?? ''), response: String(info.response ?? '') };
     },
     close: () => transport.close(),
   };

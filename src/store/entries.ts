@@ -1,5 +1,9 @@
-/** Daily entries: papers featured in the community feed on a feed date, with their upvotes. */
-import type { Kysely, Selectable } from 'kysely';
+/**
+ * Daily entries: papers featured in the community feed on a feed date, with their upvotes.
+ * `upvotes` = `imported_upvotes` (Hugging Face's count, written here by the import) + the paper's local
+ * votes (`papers.upvotes`, see store/votes.ts); `trending` is rewritten whenever `upvotes` changes.
+ */
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DailyEntriesTable, Database } from '../db/schema.ts';
 import { trendingScore } from '../rank/trending.ts';
 import { type Paper, paperFromRow } from './papers.ts';
@@ -11,6 +15,7 @@ export interface EntryInput {
   submitterHandle?: string | null;
   organization?: string | null;
   submittedAt: string;
+  /** Upvotes counted elsewhere (Hugging Face); this instance's own votes are added on top. */
   upvotes?: number;
   numComments?: number;
 }
@@ -25,14 +30,21 @@ export interface Entry {
   submittedAt: string;
   upvotes: number;
   numComments: number;
+  /** Upvotes imported from Hugging Face (part of `upvotes`). */
+  importedUpvotes: number;
+  /** Stored trending score (src/rank/trending.ts). */
+  trending: number;
+  /** The local user who submitted it; null for imported entries. */
+  submitterUserId: number | null;
+  /** The submitter's note, plain text. */
+  comment: string | null;
 }
 
 export interface EntryWithPaper extends Entry {
   paper: Paper;
+  /** Whether the viewer (ListEntriesOptions.viewerId) has upvoted it; absent without a viewer. */
+  upvoted?: boolean;
 }
-
-/** Entries scored for `sort=trending`: this many most upvoted plus this many most recent. */
-const TRENDING_POOL = 500;
 
 /** `recent` orders by feed date (newest first), then upvotes. */
 export type EntrySort = 'upvotes' | 'publishedAt' | 'trending' | 'recent';
@@ -45,7 +57,17 @@ export interface ListEntriesOptions {
   sort?: EntrySort;
   offset?: number;
   limit?: number;
+  /** Unused since trending is stored; kept so existing callers compile. */
   now?: Date;
+  /** A signed-in reader: each item then says whether they upvoted it. */
+  viewerId?: number;
+}
+
+/** Rewrites the trending score of the entry featuring `paperId` from its current upvotes (call in the writing transaction). */
+export async function refreshTrending(db: Kysely<Database>, paperId: string): Promise<void> {
+  const row = await db.selectFrom('daily_entries').select(['upvotes', 'submitted_at']).where('paper_id', '=', paperId).executeTakeFirst();
+  if (!row) return;
+  await db.updateTable('daily_entries').set({ trending: trendingScore(row.upvotes, row.submitted_at) }).where('paper_id', '=', paperId).execute();
 }
 
 /**
@@ -64,11 +86,14 @@ export async function upsertEntries(db: Kysely<Database>, entries: EntryInput[])
         submitter_handle: e.submitterHandle ?? null,
         organization: e.organization ?? null,
         submitted_at: e.submittedAt,
-        upvotes: e.upvotes ?? 0,
+        imported_upvotes: Math.max(0, e.upvotes ?? 0),
+        // The paper may already have local votes (upvoted before it was featured, or on an earlier import).
+        upvotes: sql<number>`${Math.max(0, e.upvotes ?? 0)} + coalesce((SELECT upvotes FROM papers WHERE id = ${e.paperId}), 0)`,
         num_comments: e.numComments ?? 0,
       })
       .onConflict((oc) =>
         oc.column('paper_id').doUpdateSet((eb) => ({
+          imported_upvotes: eb.ref('excluded.imported_upvotes'),
           upvotes: eb.ref('excluded.upvotes'),
           num_comments: eb.ref('excluded.num_comments'),
           submitter_name: eb.fn.coalesce('excluded.submitter_name', 'daily_entries.submitter_name'),
@@ -77,6 +102,7 @@ export async function upsertEntries(db: Kysely<Database>, entries: EntryInput[])
         })),
       )
       .execute();
+    await refreshTrending(db, e.paperId);
     n++;
   }
   return n;
@@ -99,51 +125,59 @@ function entryFromRow(r: Record<string, any>): EntryWithPaper {
     submitterHandle: r.submitter_handle,
     organization: r.organization,
     submittedAt: r.submitted_at,
-    upvotes: r.upvotes,
+    upvotes: r.entry_upvotes,
     numComments: r.num_comments,
+    importedUpvotes: r.imported_upvotes,
+    trending: Number(r.trending),
+    submitterUserId: r.submitter_user_id,
+    comment: r.entry_comment,
     paper: paperFromRow(r as any),
+    ...(r.upvoted === undefined ? {} : { upvoted: Boolean(Number(r.upvoted)) }),
   };
 }
 
 /**
  * Entries in a feed-date range with their papers, ordered by upvotes (then newest paper),
- * by the paper's publication date, or by the trending score. Returns the page and the total.
+ * by the paper's publication date, or by the stored trending score. Returns the page and the total.
  */
 export async function listEntries(db: Kysely<Database>, o: ListEntriesOptions = {}): Promise<{ total: number; items: EntryWithPaper[] }> {
   const offset = Math.max(0, o.offset ?? 0);
   const limit = Math.max(0, o.limit ?? 50);
   const countRow = await baseQuery(db, o).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const total = Number(countRow.n);
-  const select = baseQuery(db, o).selectAll('p').select([
+  let select = baseQuery(db, o).selectAll('p').select([
     'e.id as entry_id',
     'e.feed_date',
     'e.submitter_name',
     'e.submitter_handle',
     'e.organization',
     'e.submitted_at',
-    'e.upvotes',
+    // Aliased: `papers` has an `upvotes` column too (its local votes), which p.* already selects.
+    'e.upvotes as entry_upvotes',
     'e.num_comments',
+    'e.imported_upvotes',
+    'e.trending',
+    'e.submitter_user_id',
+    // Aliased: `papers.comment` is arXiv's comment field.
+    'e.comment as entry_comment',
   ]);
-  if (o.sort === 'trending') {
-    // The score depends on "now", so it is computed here rather than stored (issue 5 stores it on the
-    // row). Only the TRENDING_POOL most upvoted and most recent entries are scored, so the cost does
-    // not grow with the feed's history: an entry outside both pools is older and less upvoted than
-    // hundreds of others and cannot reach the first pages.
-    const now = o.now ?? new Date();
-    const [top, recent] = await Promise.all([
-      select.orderBy('e.upvotes', 'desc').limit(TRENDING_POOL).execute(),
-      select.orderBy('e.submitted_at', 'desc').limit(TRENDING_POOL).execute(),
-    ]);
-    const rows = [...new Map([...top, ...recent].map((r) => [r.entry_id, entryFromRow(r)])).values()];
-    rows.sort((a, b) => trendingScore(b.upvotes, b.submittedAt, now) - trendingScore(a.upvotes, a.submittedAt, now) || b.upvotes - a.upvotes);
-    return { total: Math.min(total, rows.length), items: rows.slice(offset, offset + limit) };
+  if (o.viewerId !== undefined) {
+    const viewer = o.viewerId;
+    select = select.select((eb) =>
+      eb
+        .exists(eb.selectFrom('votes as v').select('v.paper_id').whereRef('v.paper_id', '=', 'e.paper_id').where('v.user_id', '=', viewer))
+        .as('upvoted'),
+    ) as unknown as typeof select;
   }
+  // Trending is stored on the row (order-preserving, see rank/trending.ts), so it sorts with an index.
   const ordered =
-    o.sort === 'publishedAt'
-      ? select.orderBy('p.published_at', 'desc').orderBy('e.upvotes', 'desc')
-      : o.sort === 'recent'
-        ? select.orderBy('e.feed_date', 'desc').orderBy('e.upvotes', 'desc')
-        : select.orderBy('e.upvotes', 'desc').orderBy('p.published_at', 'desc');
+    o.sort === 'trending'
+      ? select.orderBy('e.trending', 'desc').orderBy('e.upvotes', 'desc')
+      : o.sort === 'publishedAt'
+        ? select.orderBy('p.published_at', 'desc').orderBy('e.upvotes', 'desc')
+        : o.sort === 'recent'
+          ? select.orderBy('e.feed_date', 'desc').orderBy('e.upvotes', 'desc')
+          : select.orderBy('e.upvotes', 'desc').orderBy('p.published_at', 'desc');
   const rows = await ordered.orderBy('p.id').offset(offset).limit(limit).execute();
   return { total, items: rows.map(entryFromRow) };
 }
@@ -160,6 +194,10 @@ function entryFromTableRow(r: Selectable<DailyEntriesTable>): Entry {
     submittedAt: r.submitted_at,
     upvotes: r.upvotes,
     numComments: r.num_comments,
+    importedUpvotes: r.imported_upvotes,
+    trending: Number(r.trending),
+    submitterUserId: r.submitter_user_id,
+    comment: r.comment,
   };
 }
 

@@ -17,6 +17,20 @@ import { registerNewOnArxivRoutes } from './routes/newOnArxiv.tsx';
 import { registerPaperRoutes } from './routes/paper.tsx';
 import { registerSearchRoutes } from './routes/search.tsx';
 import { registerStatusRoutes } from './routes/status.tsx';
+import { registerCollectionRoutes } from './routes/collections.tsx';
+import { registerCollectionApi } from './api/v1-collections.ts';
+import { registerOpenApi } from './api/openapi.ts';
+import { registerCommentRoutes } from './routes/comments.tsx';
+import { registerModerationRoutes } from './routes/moderation.tsx';
+import { registerCommentsApi } from './api/v1-comments.ts';
+import { registerLinkRoutes } from './routes/links.tsx';
+import { registerClaimRoutes } from './routes/claims.tsx';
+import { registerOrgRoutes } from './routes/orgs.tsx';
+import { registerAuthorRoutes } from './routes/authors.tsx';
+import { registerVoteApi } from './api/v1-votes.ts';
+import { registerSubmitRoutes } from './routes/submit.tsx';
+import { registerTrendingRoutes } from './routes/trending.tsx';
+import { registerVoteRoutes } from './routes/votes.ts';
 import { errorPage, notFoundPage, unavailablePage } from './routes/errors.tsx';
 
 /** Creates the application for the given dependencies. */
@@ -46,10 +60,26 @@ export function createApp(deps: AppDeps): Hono {
   registerAssetRoutes(app);
   registerHfApi(app, deps);
   registerSearchRoutes(app, deps);
+  // Votes and submissions: `POST /papers/{id}/upvote`, the vote/submit API, /submit, /trending, /about/ranking.
+  registerVoteRoutes(app, deps);
+  registerVoteApi(app, deps);
+  registerSubmitRoutes(app, deps);
+  registerTrendingRoutes(app, deps);
+  // Links, BibTeX and claims answer `/papers/{id}/{action}`: before the paper page's `/papers/*`.
+  registerLinkRoutes(app, deps);
+  registerClaimRoutes(app, deps);
+  registerOrgRoutes(app, deps);
+  registerAuthorRoutes(app, deps);
   registerPaperRoutes(app, deps);
   registerFeedRoutes(app, deps);
   registerNewOnArxivRoutes(app, deps);
   registerStatusRoutes(app, deps);
+  registerCollectionRoutes(app, deps);
+  registerCollectionApi(app, deps);
+  registerOpenApi(app, deps);
+  registerCommentRoutes(app, deps);
+  registerModerationRoutes(app, deps);
+  registerCommentsApi(app, deps);
 
   app.notFound((c) => notFoundPage(c, deps));
   app.onError((err, c) => {

@@ -21,4 +21,6 @@ export interface AppDeps {
   mailer?: Mailer;
   /** The rate limiter; absent: createApp makes one from config.rateLimits (tests pass one with a fake clock). */
   rateLimiter?: RateLimiter;
+  /** The clock for rules that depend on the date (submission window, quota day); absent: the real time. Tests pass a fixed one. */
+  now?: () => Date;
 }

@@ -25,7 +25,8 @@ const apiHeaders: MiddlewareHandler = async (c, next) => {
   if (c.req.method === 'OPTIONS') {
     return c.body(null, 204, {
       'Access-Control-Allow-Origin': '*',
-      'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+      // POST: /api/papers/submit with a Bearer token (api/v1-votes.ts); no credentials are allowed cross-site.
+      'Access-Control-Allow-Methods': 'GET, HEAD, POST, OPTIONS',
       'Access-Control-Allow-Headers': 'Content-Type, Authorization',
       'Access-Control-Max-Age': '86400',
     });
@@ -33,7 +34,9 @@ const apiHeaders: MiddlewareHandler = async (c, next) => {
   await next();
   c.header('Access-Control-Allow-Origin', '*');
   c.header('Access-Control-Expose-Headers', 'X-Total-Count, X-Total-Capped');
-  c.header('Cache-Control', c.res.status < 300 ? CACHE_OK : 'no-store');
+  // Only reads may be cached; a submission's answer is personal.
+  const read = c.req.method === 'GET' || c.req.method === 'HEAD';
+  c.header('Cache-Control', read && c.res.status < 300 ? CACHE_OK : 'no-store');
 };
 
 function jsonError(c: Context, status: ContentfulStatusCode, message: string) {

@@ -1,5 +1,6 @@
-/** Static assets: the stylesheet under a content-hashed URL, cached by browsers for a year. */
+/** Static assets: the stylesheet and the client script under content-hashed URLs, cached by browsers for a year. */
 import type { Hono } from 'hono';
+import { appScript } from '../views/script.ts';
 import { stylesheet } from '../views/stylesheet.ts';
 
 /** Registers `/assets/style.<hash>.css`. */
@@ -13,5 +14,15 @@ export function registerAssetRoutes(app: Hono): void {
     c.header('ETag', `"${stylesheet.hash}"`);
     if (c.req.header('If-None-Match') === `"${stylesheet.hash}"`) return c.body(null, 304);
     return c.body(stylesheet.css);
+  });
+
+  // The client script, the same way (views/script.ts).
+  app.get('/assets/:file{app\\.[0-9a-f]+\\.js}', (c) => {
+    const current = c.req.param('file') === `app.${appScript.hash}.js`;
+    c.header('Content-Type', 'text/javascript; charset=utf-8');
+    c.header('Cache-Control', current ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
+    c.header('ETag', `"${appScript.hash}"`);
+    if (c.req.header('If-None-Match') === `"${appScript.hash}"`) return c.body(null, 304);
+    return c.body(appScript.js);
   });
 }

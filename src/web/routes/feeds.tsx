@@ -73,13 +73,14 @@ async function periodPage(c: Context, deps: AppDeps, view: PeriodView, path: str
   if (page === null) return errorAnswer(c, deps, 400, 'The page number must be a positive whole number, like ?page=2.');
   const { from, to } = view.range;
   const [list, near] = await Promise.all([
-    listEntries(deps.db, { from, to, sort: 'upvotes', offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE }),
+    // A signed-in reader's upvote buttons show what they upvoted (their pages are never cached).
+    listEntries(deps.db, { from, to, sort: 'upvotes', offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE, viewerId: c.var.user?.id }),
     neighbourFeedDates(deps.db, from, to),
   ]);
   // A quiet latest day would leave the front page nearly empty; show what was featured just before it.
   const earlier =
     path === '/' && page === 1 && list.total < HOME_MIN_ENTRIES
-      ? (await listEntries(deps.db, { to: addDays(from, -1), sort: 'recent', limit: HOME_MIN_ENTRIES * 2 - list.total })).items
+      ? (await listEntries(deps.db, { to: addDays(from, -1), sort: 'recent', limit: HOME_MIN_ENTRIES * 2 - list.total, viewerId: c.var.user?.id })).items
       : [];
   const prev = near.prev ? view.linkFor(near.prev) : undefined;
   const next = near.next ? view.linkFor(near.next) : undefined;

@@ -7,10 +7,16 @@ import { getPaper, type Paper } from '../../store/papers.ts';
 import type { AppDeps } from '../deps.ts';
 import { type Page, PageCache } from '../pageCache.ts';
 import { createPaperFetcher, type PaperFetcher } from '../paperFetch.ts';
-import { Categories, Votes } from '../views/components.tsx';
+import { listUpvoters, voteState } from '../../store/votes.ts';
+import { Categories, SubmissionNote, UpvoteButton, Upvoters } from '../views/components.tsx';
 import { renderPage } from '../views/page.tsx';
 import { abstractParagraphs, arxivUrls, excerpt, formatDay, paperPath, safeHttpUrl } from '../views/text.ts';
+import { authorPath } from './authors.tsx';
+import { collectionsSectionFor } from './collections.tsx';
+import { commentsSectionFor } from './comments.tsx';
 import { errorAnswer } from './errors.tsx';
+import { ClaimedBadge, loadPaperTools, type PaperTools, PaperToolsSection } from './links.tsx';
+import { organizationPath } from './orgs.tsx';
 
 /** Feed paths share the `/papers/` prefix and are served by feeds.tsx, registered after this file. */
 const FEED_PREFIX = /^(date|week|month)(\/|$)/;
@@ -23,33 +29,49 @@ function safeDecode(s: string): string | null {
   }
 }
 
-function Authors({ authors }: { authors: string[] }) {
+function Authors({ authors, tools }: { authors: string[]; tools?: PaperTools }) {
   return (
     <p class="authors">
       {authors.map((name, i) => (
         <>
           {i > 0 ? ', ' : ''}
-          <a href={`/search?q=${encodeURIComponent(`"${name}"`)}`}>{name}</a>
+          <a href={authorPath(name)}>{name}</a>
+          {tools ? <ClaimedBadge tools={tools} name={name} /> : null}
         </>
       ))}
     </p>
   );
 }
 
-function Featured({ entry }: { entry: Entry }) {
+/** An organization name, linked to its page when it has one. */
+function OrganizationName({ name }: { name: string }) {
+  const href = organizationPath(name);
+  return href ? <a href={href}>{name}</a> : <>{name}</>;
+}
+
+/** The upvote button's count and the reader's state (votes: store/votes.ts). */
+interface UpvoteBox {
+  n: number;
+  upvoted?: boolean;
+  /** Shown even when not featured (a signed-in reader, or a paper with votes). */
+  show: boolean;
+}
+
+function Featured({ entry, upvote }: { entry: Entry; upvote: UpvoteBox }) {
   return (
     <div class="actions">
-      <Votes n={entry.upvotes} />
+      <UpvoteButton paperId={entry.paperId} n={upvote.n} upvoted={upvote.upvoted} />
       <p class="featured">
         Featured in <a href={`/papers/date/${entry.feedDate}`}>Daily Papers of {formatDay(entry.feedDate)}</a>
         {entry.submitterName ? <> · submitted by {entry.submitterName}</> : null}
-        {entry.organization ? <> · {entry.organization}</> : null}
+        {entry.organization ? <> · <OrganizationName name={entry.organization} /></> : null}
       </p>
+      <SubmissionNote entry={entry} />
     </div>
   );
 }
 
-function PaperView({ paper, entry }: { paper: Paper; entry?: Entry }) {
+function PaperView({ paper, entry, tools, upvote }: { paper: Paper; entry?: Entry; tools?: PaperTools; upvote: UpvoteBox }) {
   const urls = arxivUrls(paper.id);
   const code = safeHttpUrl(paper.codeUrl);
   const project = safeHttpUrl(paper.projectUrl);
@@ -62,8 +84,14 @@ function PaperView({ paper, entry }: { paper: Paper; entry?: Entry }) {
         <Categories categories={paper.categories} max={12} />
       </div>
       <h1>{paper.title}</h1>
-      <Authors authors={paper.authors} />
-      {entry ? <Featured entry={entry} /> : null}
+      <Authors authors={paper.authors} tools={tools} />
+      {entry ? (
+        <Featured entry={entry} upvote={upvote} />
+      ) : upvote.show ? (
+        <div class="actions">
+          <UpvoteButton paperId={paper.id} n={upvote.n} upvoted={upvote.upvoted} />
+        </div>
+      ) : null}
       <p class="actions">
         <a class="button" href={urls.abs} rel="noopener">
           arXiv page
@@ -135,9 +163,10 @@ function PaperView({ paper, entry }: { paper: Paper; entry?: Entry }) {
         ) : null}
         <dt>Formats</dt>
         <dd>
-          <a href={`${paperPath(paper.id)}.md`}>Markdown</a>
+          <a href={`${paperPath(paper.id)}.md`}>Markdown</a> · <a href={`${paperPath(paper.id)}/bibtex`}>BibTeX</a>
         </dd>
       </dl>
+      {tools ? <PaperToolsSection paper={paper} tools={tools} /> : null}
     </article>
   );
 }
@@ -171,11 +200,29 @@ async function paperPage(c: Context, deps: AppDeps, raw: string, fetcher: PaperF
       { href: arxivUrls(parsed.id).abs, label: `Read arXiv:${parsed.id} on arxiv.org` },
     ]);
   }
+  const tools = await loadPaperTools(c, deps, paper);
+  const comments = await commentsSectionFor(c, deps, paper.id);
+  const collections = await collectionsSectionFor(c, deps, paper.id);
+  // Upvotes: a paper outside the feed can be upvoted too; anonymous readers see its button only once it has votes.
+  const viewer = c.var.user?.id ?? null;
+  const [vote, upvoters] = await Promise.all([voteState(deps.db, viewer, paper.id), listUpvoters(deps.db, paper.id)]);
+  const upvote: UpvoteBox = {
+    n: vote?.upvotes ?? entry?.upvotes ?? 0,
+    ...(viewer !== null ? { upvoted: vote?.upvoted ?? false } : {}),
+    show: viewer !== null || (vote?.upvotes ?? 0) > 0,
+  };
   return renderPage(deps, {
     title: paper.title,
     description: excerpt(paper.abstract, 200),
     path: canonical,
-    children: <PaperView paper={paper} entry={entry} />,
+    children: (
+      <>
+        <PaperView paper={paper} entry={entry} tools={tools} upvote={upvote} />
+        <Upvoters total={upvoters.total} upvoters={upvoters.upvoters} />
+        {collections}
+        {comments}
+      </>
+    ),
   });
 }
 

@@ -1,5 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 /** Reusable page pieces: paper cards, tabs, previous/next navigation, pagination, highlighted text. */
+import { tryGetContext } from 'hono/context-storage';
 import type { Child } from 'hono/jsx';
 import type { EntryWithPaper } from '../../store/entries.ts';
 import type { Paper } from '../../store/papers.ts';
@@ -23,6 +24,83 @@ export function Votes({ n }: { n: number }) {
       <b>{n}</b>
       <small>upvote{n === 1 ? '' : 's'}</small>
     </div>
+  );
+}
+
+/**
+ * The upvote button: a form that works without JavaScript (POST /papers/{id}/upvote with the CSRF
+ * field and `next` = this page; assets/app.js upgrades it to a request without reload). `state` is the
+ * state the click asks for, so a repeated click cannot undo itself. Signed-out readers get a GET form
+ * to the sign-in page that comes back here: the same for everyone, so anonymous pages stay cacheable.
+ * `upvoted` undefined for a signed-in reader means unknown: the click then toggles.
+ */
+export function UpvoteButton({ paperId, n, upvoted }: { paperId: string; n: number; upvoted?: boolean }) {
+  const c = tryGetContext();
+  const url = c ? new URL(c.req.url) : undefined;
+  const here = url ? url.pathname + url.search : paperPath(paperId);
+  const label = `${n} upvote${n === 1 ? '' : 's'}`;
+  const body = (
+    <>
+      <span class="arrow" aria-hidden="true">
+        ▲
+      </span>
+      <b>{n}</b>
+      <small>upvote{n === 1 ? '' : 's'}</small>
+    </>
+  );
+  const token = c?.var.user ? c.var.csrfToken : undefined;
+  if (!token) {
+    return (
+      <form class="votes upvote-form" method="get" action="/signin">
+        <input type="hidden" name="next" value={here} />
+        <button type="submit" class="upvote" title={`${label}; sign in to upvote`}>
+          {body}
+        </button>
+      </form>
+    );
+  }
+  return (
+    <form class="votes upvote-form" method="post" action={`${paperPath(paperId)}/upvote`} data-paper-id={paperId}>
+      <input type="hidden" name="_csrf" value={token} />
+      <input type="hidden" name="next" value={here} />
+      {upvoted === undefined ? null : <input type="hidden" name="state" value={upvoted ? 'off' : 'on'} />}
+      <button
+        type="submit"
+        class="upvote"
+        aria-pressed={upvoted === undefined ? undefined : upvoted ? 'true' : 'false'}
+        title={upvoted ? `${label}; click to remove your upvote` : `${label}; click to upvote`}
+      >
+        {body}
+      </button>
+    </form>
+  );
+}
+
+/** Someone listed under "Upvoted by". */
+export interface UpvoterItem {
+  handle: string;
+  displayName: string | null;
+}
+
+/** The "Upvoted by" list of a paper page: handles (no user pages yet), then how many more. */
+export function Upvoters({ total, upvoters }: { total: number; upvoters: UpvoterItem[] }) {
+  if (total === 0) return null;
+  const more = total - upvoters.length;
+  return (
+    <section class="upvoters">
+      <h2>Upvoted by</h2>
+      <p>
+        {upvoters.map((u, i) => (
+          <>
+            {i > 0 ? ', ' : ''}
+            <span class="handle" title={u.displayName ?? undefined}>
+              @{u.handle}
+            </span>
+          </>
+        ))}
+        {more > 0 ? ` and ${more} more` : null}
+      </p>
+    </section>
   );
 }
 
@@ -69,6 +147,10 @@ export interface PaperCardProps {
   text?: Child;
   /** Extra items for the meta line (submitter, organization, feed date). */
   meta?: Child[];
+  /** Replaces the static vote count (the upvote button of featured entries). */
+  votes?: Child;
+  /** A line under the excerpt (the submitter's comment). */
+  note?: Child;
 }
 
 /** One paper in a list: votes, title, authors, meta line, excerpt, categories and links. */
@@ -76,7 +158,7 @@ export function PaperCard(p: PaperCardProps) {
   const authors = shortAuthors(p.paper.authors);
   return (
     <li class="card">
-      {p.upvotes !== undefined ? <Votes n={p.upvotes} /> : null}
+      {p.votes ?? (p.upvotes !== undefined ? <Votes n={p.upvotes} /> : null)}
       <article class="card-body">
         <h2>
           <a href={paperPath(p.paper.id)}>{p.title ?? p.paper.title}</a>
@@ -89,6 +171,7 @@ export function PaperCard(p: PaperCardProps) {
           </span>
         </p>
         <p class="excerpt">{p.text ?? excerpt(p.paper.abstract)}</p>
+        {p.note ?? null}
         <div class="chips">
           <Categories categories={p.paper.categories} />
           <PaperLinks paper={p.paper} />
@@ -113,9 +196,29 @@ export function entryMeta(e: EntryWithPaper, showFeedDate: boolean): Child[] {
   return items;
 }
 
+/** The submitter's comment on an entry, as plain text (hono/jsx escapes it). */
+export function SubmissionNote({ entry }: { entry: Pick<EntryWithPaper, 'comment' | 'submitterHandle' | 'submitterName'> }) {
+  if (!entry.comment) return null;
+  const who = entry.submitterHandle ? `@${entry.submitterHandle}` : entry.submitterName;
+  return (
+    <p class="submission-note">
+      <q>{entry.comment}</q>
+      {who ? <> — {who}</> : null}
+    </p>
+  );
+}
+
 /** A featured entry in a Daily/Weekly/Monthly list. */
 export function EntryCard({ entry, showFeedDate }: { entry: EntryWithPaper; showFeedDate: boolean }) {
-  return <PaperCard paper={entry.paper} upvotes={entry.upvotes} meta={entryMeta(entry, showFeedDate)} />;
+  return (
+    <PaperCard
+      paper={entry.paper}
+      upvotes={entry.upvotes}
+      votes={<UpvoteButton paperId={entry.paperId} n={entry.upvotes} upvoted={entry.upvoted} />}
+      meta={entryMeta(entry, showFeedDate)}
+      note={entry.comment ? <SubmissionNote entry={entry} /> : undefined}
+    />
+  );
 }
 
 export type Period = 'daily' | 'weekly' | 'monthly';

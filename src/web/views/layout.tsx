@@ -2,9 +2,10 @@
 /** The page shell every HTML page shares: head (title, description, canonical, viewport), header, footer. */
 import { tryGetContext } from 'hono/context-storage';
 import type { Child } from 'hono/jsx';
+import { appScript } from './script.ts';
 import { stylesheet } from './stylesheet.ts';
 
-export type NavItem = 'daily' | 'new' | 'search';
+export type NavItem = 'daily' | 'new' | 'search' | 'trending';
 
 export interface LayoutProps {
   /** Page title without the site name. */
@@ -42,6 +43,8 @@ function AccountNav() {
   }
   return (
     <nav class="account-nav" aria-label="Account">
+      <a href="/submit">Submit a paper</a>
+      {user.role === 'moderator' || user.role === 'admin' ? <a href="/moderation">Moderation</a> : null}
       <a href="/settings" title="Settings">
         @{user.handle}
       </a>
@@ -55,6 +58,16 @@ function AccountNav() {
       ) : null}
     </nav>
   );
+}
+
+/**
+ * The signed-in reader's CSRF token for assets/app.js (requests without reload send it as X-CSRF-Token).
+ * Only for signed-in readers, whose pages are never cached; anonymous pages stay identical for everyone.
+ */
+function CsrfMeta() {
+  const c = tryGetContext();
+  const token = c?.var.user ? c.var.csrfToken : undefined;
+  return token ? <meta name="csrf-token" content={token} /> : null;
 }
 
 /** The full document; render with `renderDocument` so it gets a doctype. */
@@ -72,6 +85,8 @@ export function Layout(p: LayoutProps) {
         <meta name="color-scheme" content="light dark" />
         <link rel="icon" href={ICON} />
         <link rel="stylesheet" href={stylesheet.href} />
+        <CsrfMeta />
+        <script src={appScript.href} defer></script>
       </head>
       <body>
         <a class="skip" href="#main">
@@ -85,6 +100,9 @@ export function Layout(p: LayoutProps) {
             <nav class="site-nav" aria-label="Main">
               <a href="/" aria-current={current('daily')}>
                 Daily Papers
+              </a>
+              <a href="/trending" aria-current={current('trending')}>
+                Trending
               </a>
               <a href="/new" aria-current={current('new')}>
                 New on arXiv
