@@ -19,6 +19,7 @@ POSTGRES_TESTS=(
   test/accounts.test.ts
   test/announcements.test.ts
   test/collections.test.ts
+  test/digests.test.ts
   test/comments.test.ts
   test/harvest.test.ts
   test/hf-api.test.ts

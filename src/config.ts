@@ -218,6 +218,16 @@ const VARIABLES = {
     help: '`on` when Paperboy runs behind a reverse proxy: the client IP (for rate limits) is read from the last X-Forwarded-For entry instead of the socket',
     secret: false,
   },
+  PAPERBOY_DIGEST_RATE: {
+    schema: z.coerce.number({ message: 'accepts messages per second (0 for no limit)' }).min(0, 'accepts messages per second (0 for no limit)').default(5),
+    help: 'Digest mails sent per second by each worker process (0: no limit)',
+    secret: false,
+  },
+  PAPERBOY_DIGEST_MAX_BOUNCES: {
+    schema: nonNegativeInt('a number of bounces').min(1, 'accepts a number of bounces (1 or more)').default(3),
+    help: 'Permanent delivery failures (SMTP 5xx) in a row after which an address gets no more digests',
+    secret: false,
+  },
 } as const;
 
 type Vars = typeof VARIABLES;
@@ -253,6 +263,10 @@ export interface Config {
   readonly rateLimits: Readonly<Record<RateLimitAction, RateLimitRule>>;
   /** Read the client IP from X-Forwarded-For (behind a reverse proxy). */
   readonly trustProxy: boolean;
+  /** Digest mails per second per worker process; 0: unthrottled. */
+  readonly digestRate: number;
+  /** Permanent failures in a row that disable a digest subscription. */
+  readonly digestMaxBounces: number;
 }
 
 /** Raised for a bad variable; `main.ts` prints the message and exits with status 2. */
@@ -313,6 +327,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     feedCutoffHour: p.PAPERBOY_FEED_CUTOFF_HOUR,
     rateLimits: Object.freeze(parseRateLimits(p.PAPERBOY_RATE_LIMITS) as Record<RateLimitAction, RateLimitRule>),
     trustProxy: p.PAPERBOY_TRUST_PROXY === 'on',
+    digestRate: p.PAPERBOY_DIGEST_RATE,
+    digestMaxBounces: p.PAPERBOY_DIGEST_MAX_BOUNCES,
     ...overrides,
   });
 }

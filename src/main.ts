@@ -24,6 +24,10 @@ Commands:
                                         import arXiv metadata (JSON lines, .gz accepted)
 ${INGEST_USAGE}
 ${USER_USAGE}
+  digest preview --user HANDLE [--period YYYY-MM-DD] [--out FILE]
+                                        print a reader's digest (FILE: .html for the HTML part, else the whole .eml)
+  digest send [--dry-run] [--now ISO-TIME]
+                                        plan and send the digests due at that time (default now)
   config                                print the effective configuration (secrets hidden)
   copy --from URL --to URL [--batch-size N]
                                         copy a whole instance between databases (SQLite <-> PostgreSQL);
@@ -50,7 +54,7 @@ async function cmdServe(args: string[]): Promise<void> {
 
   // Every worker process also runs a scheduler: slot keys make extra schedulers harmless, so no
   // process has to be special (see src/jobs/schedule.ts).
-  const [{ serve }, { createHandlerRegistry, ingestHandlers }, { schedulesFor, startScheduler }, { startWorker }, { createApp }, { pageArxivClient }] =
+  const [{ serve }, { createHandlerRegistry, digestHandlers, ingestHandlers }, { schedulesFor, startScheduler }, { startWorker }, { createApp }, { pageArxivClient }] =
     await Promise.all([
       import('@hono/node-server'),
       import('./jobs/handlers.ts'),
@@ -61,7 +65,7 @@ async function cmdServe(args: string[]): Promise<void> {
     ]);
   const schedules = schedulesFor({ arxivSync: config.arxiv.sync });
   const scheduler = role === 'web' ? undefined : startScheduler({ db: conn.db, log, schedules });
-  const worker = role === 'web' ? undefined : startWorker({ db: conn.db, log, handlers: createHandlerRegistry(ingestHandlers(config)) });
+  const worker = role === 'web' ? undefined : startWorker({ db: conn.db, log, handlers: createHandlerRegistry({ ...ingestHandlers(config), ...digestHandlers(config) }) });
   let server: import('node:http').Server | import('node:http2').Http2Server | undefined;
   if (role !== 'worker') {
     // Anonymous pages may be up to 5 s stale; that keeps the daily page in the thousands of requests/s.
@@ -209,6 +213,8 @@ async function main(argv: string[]): Promise<void> {
       return cmdIngest(rest);
     case 'user':
       return cmdUser(rest);
+    case 'digest':
+      return (await import('./cli/digest.ts')).cmdDigest(rest);
     case 'config':
       return cmdConfig();
     case 'copy':

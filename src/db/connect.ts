@@ -2,7 +2,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { type Driver, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { SplitSqliteDriver } from './sqlite-driver.ts';
 import pg from 'pg';
 import { isDatabaseUnavailable } from './errors.ts';
 import type { Database } from './schema.ts';
@@ -79,8 +80,33 @@ export function connect(url: string, o: { poolSize?: number } = {}): Connection 
     const hint = (err as { code?: string }).code === 'SQLITE_CANTOPEN' ? '; check that the path names a file in a writable directory' : '';
     throw new Error(`PAPERBOY_DATABASE_URL: cannot open SQLite database ${file}: ${(err as Error).message}${hint}`);
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const reader = file === ':memory:' ? undefined : openReader(file);
+  const driver = new SplitSqliteDriver(sqlite, reader);
+  const db = new Kysely<Database>({ dialect: new SplitSqliteDialect(sqlite, driver) });
   return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+}
+
+/** Kysely's SQLite dialect (compiler, adapter, introspection) over our driver with a read connection. */
+class SplitSqliteDialect extends SqliteDialect {
+  constructor(
+    database: SQLite.Database,
+    private readonly driver: SplitSqliteDriver,
+  ) {
+    super({ database });
+  }
+
+  override createDriver(): Driver {
+    return this.driver;
+  }
+}
+
+/** The read-only connection for SELECTs outside transactions (see src/db/sqlite-driver.ts). */
+function openReader(file: string): SQLite.Database {
+  const reader = new SQLite(file, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  reader.pragma('cache_size = -65536');
+  reader.pragma('mmap_size = 1073741824');
+  return reader;
 }
 
 /**

@@ -8,9 +8,11 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Config } from '../config.ts';
+import { digestPlanHandler, digestSendHandler } from '../digest/job.ts';
 import { announcementsHandler } from '../ingest/announcements.ts';
 import { harvestHandler } from '../ingest/harvest.ts';
 import type { Logger } from '../log.ts';
+import type { Mailer } from '../mail/transport.ts';
 import { deleteFinishedJobs, type Job } from '../store/jobs.ts';
 import { purgeExpiredAuth } from '../store/sessions.ts';
 
@@ -62,12 +64,19 @@ export function builtinHandlers(): HandlerRegistry {
         ctx.log.info({ job: 'purge-auth', ...purged }, 'purged expired sessions and sign-in links');
       },
     ],
+    // Digests: finds the subscriptions due in their own time zone and enqueues one `digest-send` each.
+    ['digest-plan', digestPlanHandler],
   ]);
 }
 
 /** The arXiv synchronisation handlers (registered in every worker; scheduled only when sync is on). */
 export function ingestHandlers(config: Config): Record<string, JobHandler> {
   return { 'arxiv-harvest': harvestHandler(config), 'arxiv-announcements': announcementsHandler(config) };
+}
+
+/** The digest send handler (needs the configuration's SMTP settings; a mailer can be given, e.g. by tests). */
+export function digestHandlers(config: Config, o: { mailer?: Mailer } = {}): Record<string, JobHandler> {
+  return { 'digest-send': digestSendHandler(config, o) };
 }
 
 /** The built-in handlers plus extra ones (a feature's, or a test's); extra ones win on a name clash. */

@@ -49,6 +49,10 @@ export const SCHEDULES: readonly Schedule[] = [
   // fetches whatever the first run could not (a conditional GET makes an unchanged feed cost nothing).
   { name: 'arxiv-announcements', handler: 'arxiv-announcements', every: { dailyAt: '00:30', timeZone: ARXIV_ZONE }, arxiv: true },
   { name: 'arxiv-announcements-catch-up', handler: 'arxiv-announcements', every: { dailyAt: '06:30', timeZone: ARXIV_ZONE }, arxiv: true },
+  // Digests: plans the sends that fell due in each subscriber's own zone (src/digest/plan.ts). Every 15
+  // minutes rather than hourly so readers in :30 and :45 zones (India, Nepal, parts of Australia) get
+  // theirs within a quarter of an hour of their chosen hour; a tick with nothing due costs one query.
+  { name: 'digest-plan', handler: 'digest-plan', every: { minutes: 15 } },
 ];
 
 /** The schedules an instance runs: all of them, less the arXiv ones when synchronisation is off. */

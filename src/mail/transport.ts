@@ -42,10 +42,11 @@ export const LOG_TRANSPORT_NOTICE = 'PAPERBOY_SMTP_URL is not set: this mail was
 
 /** An SMTP mailer for a `smtp://` or `smtps://` URL. */
 export function smtpMailer(url: string, from: string, o: { pool?: boolean } = {}): Mailer {
+  // Pooled connections for bulk sending (digests): one SMTP session carries many mails. With `url`,
+  // nodemailer reads the pool settings from the URL's query only (options beside it are ignored).
+  const pooled = o.pool ? `${url}${url.includes('?') ? '&' : '?'}pool=true&maxConnections=1&maxMessages=1000` : url;
   const transport = nodemailer.createTransport({
-    url,
-    // Pooled connections for bulk sending (digests): one SMTP session carries many mails.
-    ...(o.pool ? { pool: true, maxConnections: 1, maxMessages: 1000 } : {}),
+    url: pooled,
     // A slow or dead mail server must not hold a sign-in request for minutes.
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,

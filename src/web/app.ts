@@ -31,6 +31,8 @@ import { registerVoteApi } from './api/v1-votes.ts';
 import { registerSubmitRoutes } from './routes/submit.tsx';
 import { registerTrendingRoutes } from './routes/trending.tsx';
 import { registerVoteRoutes } from './routes/votes.ts';
+import { registerDigestApi } from './api/v1-digests.ts';
+import { registerDigestRoutes } from './routes/digests.tsx';
 import { errorPage, notFoundPage, unavailablePage } from './routes/errors.tsx';
 
 /** Creates the application for the given dependencies. */
@@ -80,6 +82,9 @@ export function createApp(deps: AppDeps): Hono {
   registerCommentRoutes(app, deps);
   registerModerationRoutes(app, deps);
   registerCommentsApi(app, deps);
+  // Digests: subscribe/confirm/unsubscribe/feedback/view links and the settings API.
+  registerDigestRoutes(app, deps);
+  registerDigestApi(app, deps);
 
   app.notFound((c) => notFoundPage(c, deps));
   app.onError((err, c) => {

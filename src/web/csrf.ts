@@ -138,6 +138,11 @@ export function csrfProtection(deps: AppDeps): MiddlewareHandler {
     if (sessionId) c.set('csrfToken', sign(key, PURPOSE, binding(sessionId, undefined)!));
     if (!unsafe || c.var.authVia === 'token') return next();
     if (c.req.path.startsWith('/api/') && !hasSessionCookie(c)) return next();
+    // RFC 8058 one-click unsubscribe: mail clients POST `List-Unsubscribe=One-Click` to the URL of the
+    // List-Unsubscribe header with no cookie, token or Origin of ours. The URL's signed token (bound to
+    // the subscription and its address, src/digest/tokens.ts) is the credential, so a forged cross-site
+    // request needs that secret anyway; unsubscribing is also the only thing the route can do.
+    if (c.req.method === 'POST' && c.req.path === '/unsubscribe') return next();
     const origin = c.req.header('origin');
     if (origin !== undefined && !allowedOrigins(c, deps).has(origin)) return forbidden(c, deps, `origin ${origin.slice(0, 100)}`);
     const expected = binding(sessionId, getCookie(c, ANON_CSRF_COOKIE));
