@@ -8,6 +8,7 @@
  * `npm run bench -- --only ingest` runs the ingestion figures alone (no corpus needed).
  */
 import { execFileSync } from 'node:child_process';
+import SQLite from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ import { benchPostgres, type ImportResult, type PostgresBench } from './lib/pg-r
 import { buildQueries } from './lib/queries.ts';
 import { formatTable, type ResultRow, row, writeResults } from './lib/report.ts';
 import { postgresRows, sqliteScaleRows } from './lib/scale-rows.ts';
+import { benchCommunity } from './lib/community.ts';
+import { benchDigests } from './lib/digests.ts';
 import { benchIngest } from './lib/ingest.ts';
 import { benchSearch } from './lib/search.ts';
 import { runChildJson } from './lib/spawn.ts';
@@ -38,13 +41,26 @@ function gitCommit(): string | undefined {
   }
 }
 
-/** `--only ingest`: the ingestion figures alone, printed and written like the full run. */
-async function ingestOnly(): Promise<number> {
-  log('arXiv ingestion: OAI parse and end-to-end harvest');
-  const ingest = await benchIngest();
-  const file = writeResults({ date: new Date().toISOString(), commit: gitCommit(), rows: ingest.rows, details: { ingest: ingest.details } });
-  process.stdout.write(`\nPaperboy ingestion benchmark (${cpus().length} CPUs, Node ${process.version})\n\n${formatTable(ingest.rows)}\n`);
-  process.stdout.write('Baselines: a bare fast-xml-parser pass over the same pages for the parse row; the parse figure for the harvest row.\n');
+/** `--only ingest|digests`: one group of figures alone (no corpus needed), printed and written like the full run. */
+async function runOnly(group: string): Promise<number> {
+  let rows: ResultRow[];
+  let details: object;
+  if (group === 'ingest') {
+    log('arXiv ingestion: OAI parse and end-to-end harvest');
+    const ingest = await benchIngest();
+    rows = ingest.rows;
+    details = { ingest: ingest.details };
+  } else if (group === 'digests') {
+    log('digests: compose and send 10,000 personalised digests');
+    const digests = await benchDigests();
+    rows = digests.rows;
+    details = { digests };
+  } else {
+    process.stderr.write(`bench: --only accepts ingest or digests, got ${group}\n(the community write-load figures alone: npx tsx bench/community.ts)\n`);
+    return 1;
+  }
+  const file = writeResults({ date: new Date().toISOString(), commit: gitCommit(), rows, details });
+  process.stdout.write(`\nPaperboy ${group} benchmark (${cpus().length} CPUs, Node ${process.version})\n\n${formatTable(rows)}\n`);
   process.stdout.write(`Results: ${file} (and bench/results/latest.json)\n`);
   return 0;
 }
@@ -52,11 +68,7 @@ async function ingestOnly(): Promise<number> {
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const only = argv.indexOf('--only');
-  if (only >= 0) {
-    if (argv[only + 1] === 'ingest') return ingestOnly();
-    process.stderr.write(`bench: --only accepts ingest, got ${argv[only + 1] ?? '(nothing)'}\n`);
-    return 1;
-  }
+  if (only >= 0) return runOnly(argv[only + 1] ?? '(nothing)');
   const corpus = resolveCorpusPath(argv, process.env);
   if (!corpus.exists) {
     process.stderr.write(
@@ -109,6 +121,17 @@ async function main(): Promise<number> {
 
     log('arXiv ingestion: OAI parse and end-to-end harvest');
     const ingest = await benchIngest();
+
+    // The community write load runs on a copy: it adds users, votes and comments.
+    log('community: the daily page while 50 API clients upvote and comment');
+    const communityFile = join(dir, 'community.db');
+    const backupFrom = new SQLite(paperboyFile, { readonly: true });
+    await backupFrom.backup(communityFile);
+    backupFrom.close();
+    const community = await benchCommunity({ dbFile: communityFile });
+
+    log('digests: compose and send 10,000 personalised digests');
+    const digests = await benchDigests();
 
     // PostgreSQL: skipped with a printed reason when no server is named; a failure there is
     // reported (exit status 1) without losing the SQLite figures.
@@ -174,6 +197,8 @@ async function main(): Promise<number> {
       ...sqliteScaleRows({ bareCpuMs: bare.cpuMs, imp, search: searchRes, single: pages, pair: pairPages }),
       ...(pg ? postgresRows({ pg, imp, search: searchRes, pair: pairPages, dailyTarget: TARGET.dailyRps }) : []),
       ...ingest.rows.map((r) => ({ database: 'sqlite' as const, ...r })),
+      ...community.rows,
+      ...digests.rows.map((r) => ({ database: 'sqlite' as const, ...r })),
     ];
 
     const report = {
@@ -191,6 +216,8 @@ async function main(): Promise<number> {
         pagesTwoWebProcesses: pairPages,
         postgres: pg ?? { skipped: pgNote },
         ingest: ingest.details,
+        community: community.details,
+        digests,
         queries,
       },
     };
