@@ -29,6 +29,7 @@ import { csrfField } from '../csrf.ts';
 import type { AppDeps } from '../deps.ts';
 import { checkRateLimit, clientIp } from '../rateLimit.ts';
 import { renderPage } from '../views/page.tsx';
+import { formBody, formText } from '../forms.ts';
 
 /** Personal pages must never be stored by browsers or proxies. */
 function noStore(c: Context): void {
@@ -39,18 +40,6 @@ async function page(c: Context, deps: AppDeps, title: string, body: Child, statu
   noStore(c);
   const p = await renderPage(deps, { title, description: title, noindex: true, status, children: body });
   return c.html(p.html, p.status);
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-
-async function formBody(c: Context): Promise<Record<string, unknown>> {
-  try {
-    return await c.req.parseBody();
-  } catch {
-    return {};
-  }
 }
 
 function when(iso: string | null): string {
@@ -217,8 +206,8 @@ export function registerAccountRoutes(app: Hono, deps: AppDeps): void {
 
   app.post('/signin', async (c) => {
     const body = await formBody(c);
-    const next = safeNextPath(str(body.next));
-    const raw = str(body.email).slice(0, 1000);
+    const next = safeNextPath(formText(body.next));
+    const raw = formText(body.email).slice(0, 1000);
     const email = normalizeEmail(raw);
     if (!email) {
       return page(
@@ -335,7 +324,7 @@ export function registerAccountRoutes(app: Hono, deps: AppDeps): void {
   app.post('/settings', signedIn, async (c) => {
     const body = await formBody(c);
     try {
-      const user = await updateProfile(db, c.var.user!.id, { handle: str(body.handle).slice(0, 100), displayName: str(body.display_name).slice(0, 1000) });
+      const user = await updateProfile(db, c.var.user!.id, { handle: formText(body.handle).slice(0, 100), displayName: formText(body.display_name).slice(0, 1000) });
       c.set('user', user);
     } catch (err) {
       if (err instanceof UserError) return settings(c, { error: err.message, status: 400 });
@@ -347,7 +336,7 @@ export function registerAccountRoutes(app: Hono, deps: AppDeps): void {
   app.post('/settings/tokens', signedIn, async (c) => {
     const body = await formBody(c);
     try {
-      const { token, record } = await createApiToken(db, c.var.user!.id, str(body.name).slice(0, 1000));
+      const { token, record } = await createApiToken(db, c.var.user!.id, formText(body.name).slice(0, 1000));
       log.info({ user_id: c.var.user!.id, token_id: record.id }, 'api token created');
       return settings(c, { newToken: { token, name: record.name } });
     } catch (err) {

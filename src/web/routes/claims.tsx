@@ -13,14 +13,7 @@ import { renderPage } from '../views/page.tsx';
 import { paperPath } from '../views/text.ts';
 import { errorAnswer } from './errors.tsx';
 import { paperActionId } from './links.tsx';
-
-async function formBody(c: Context): Promise<Record<string, unknown>> {
-  try {
-    return await c.req.parseBody();
-  } catch {
-    return {};
-  }
-}
+import { formBody } from '../forms.ts';
 
 const DECIDED: Record<string, string> = { approved: 'Claim approved.', rejected: 'Claim rejected.' };
 

@@ -52,21 +52,10 @@ import { Categories, PaperLinks } from '../views/components.tsx';
 import { renderPage } from '../views/page.tsx';
 import { abstractParagraphs, arxivUrls, excerpt, formatDay, paperPath, shortAuthors } from '../views/text.ts';
 import { errorAnswer } from './errors.tsx';
+import { formBody, formText } from '../forms.ts';
 
 /** Papers shown on a collection page and in its JSON listing (the newest). */
 export const LISTING_LIMIT = 500;
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-
-async function formBody(c: Context): Promise<Record<string, unknown>> {
-  try {
-    return await c.req.parseBody();
-  } catch {
-    return {};
-  }
-}
 
 /** Pages about one's own or private collections must not be kept by browsers or proxies. */
 function noStore(c: Context): void {
@@ -294,19 +283,19 @@ export function registerCollectionRoutes(app: Hono, deps: AppDeps): void {
   app.post('/collections', signedIn, async (c) => {
     const user = c.var.user!;
     const body = await formBody(c);
-    const rawPaper = str(body.paper_id);
+    const rawPaper = formText(body.paper_id);
     const paper = rawPaper ? await formPaper(c, deps, rawPaper) : undefined;
     if (paper instanceof Response) return paper;
     let col: Collection;
     try {
-      col = await createCollection(db, user.id, { name: str(body.name).slice(0, 10_000), description: str(body.description).slice(0, 100_000), isPublic: str(body.public) === '1' });
+      col = await createCollection(db, user.id, { name: formText(body.name).slice(0, 10_000), description: formText(body.description).slice(0, 100_000), isPublic: formText(body.public) === '1' });
     } catch (err) {
-      if (err instanceof CollectionError) return myCollections(c, { error: err.message, status: 400, name: str(body.name).slice(0, MAX_NAME_LENGTH), description: str(body.description).slice(0, MAX_DESCRIPTION_LENGTH) });
+      if (err instanceof CollectionError) return myCollections(c, { error: err.message, status: 400, name: formText(body.name).slice(0, MAX_NAME_LENGTH), description: formText(body.description).slice(0, MAX_DESCRIPTION_LENGTH) });
       throw err;
     }
     log.info({ user_id: user.id, collection_id: col.id }, 'collection created');
     if (paper) await addPaperToCollection(db, col.id, paper.id);
-    return c.redirect(paper ? safeNextPath(str(body.next) || collectionPath(col)) : collectionPath(col), 303);
+    return c.redirect(paper ? safeNextPath(formText(body.next) || collectionPath(col)) : collectionPath(col), 303);
   });
 
   const addPaper = async (c: Context, rawId: string) => {
@@ -314,25 +303,25 @@ export function registerCollectionRoutes(app: Hono, deps: AppDeps): void {
     const body = await formBody(c);
     const col = await ownedCollection(c, deps, rawId, user);
     if (col instanceof Response) return col;
-    const paper = await formPaper(c, deps, str(body.paper_id));
+    const paper = await formPaper(c, deps, formText(body.paper_id));
     if (paper instanceof Response) return paper;
     try {
-      const note = str(body.note);
+      const note = formText(body.note);
       await addPaperToCollection(db, col.id, paper.id, note === '' ? undefined : note);
     } catch (err) {
       if (err instanceof CollectionError) return errorAnswer(c, deps, 400, err.message);
       throw err;
     }
-    return c.redirect(safeNextPath(str(body.next) || collectionPath(col)), 303);
+    return c.redirect(safeNextPath(formText(body.next) || collectionPath(col)), 303);
   };
-  app.post('/collections/add', signedIn, async (c) => addPaper(c, str((await formBody(c)).collection_id)));
+  app.post('/collections/add', signedIn, async (c) => addPaper(c, formText((await formBody(c)).collection_id)));
   app.post('/collections/:id/papers', signedIn, (c) => addPaper(c, c.req.param('id')));
 
   app.post('/collections/:id/papers/remove', signedIn, async (c) => {
     const body = await formBody(c);
     const col = await ownedCollection(c, deps, c.req.param('id'), c.var.user!);
     if (col instanceof Response) return col;
-    const parsed = parseArxivId(str(body.paper_id));
+    const parsed = parseArxivId(formText(body.paper_id));
     if (!parsed) return errorAnswer(c, deps, 400, 'That is not an arXiv id; ids look like 2509.08826 or hep-th/9901001.');
     if (!(await removePaperFromCollection(db, col.id, parsed.id))) return errorAnswer(c, deps, 404, `arXiv:${parsed.id} is not in this collection.`);
     return c.redirect(collectionPath(col), 303);
@@ -343,7 +332,7 @@ export function registerCollectionRoutes(app: Hono, deps: AppDeps): void {
     const col = await ownedCollection(c, deps, c.req.param('id'), c.var.user!);
     if (col instanceof Response) return col;
     try {
-      await updateCollection(db, col.id, { name: str(body.name).slice(0, 10_000), description: str(body.description).slice(0, 100_000), isPublic: str(body.public) === '1' });
+      await updateCollection(db, col.id, { name: formText(body.name).slice(0, 10_000), description: formText(body.description).slice(0, 100_000), isPublic: formText(body.public) === '1' });
     } catch (err) {
       if (!(err instanceof CollectionError)) throw err;
       noStore(c);
@@ -357,7 +346,7 @@ export function registerCollectionRoutes(app: Hono, deps: AppDeps): void {
     const body = await formBody(c);
     const col = await ownedCollection(c, deps, c.req.param('id'), c.var.user!);
     if (col instanceof Response) return col;
-    const v = str(body.public);
+    const v = formText(body.public);
     if (v !== '0' && v !== '1') return errorAnswer(c, deps, 400, 'Visibility is public=1 or public=0.');
     await updateCollection(db, col.id, { isPublic: v === '1' });
     return c.redirect(collectionPath(col), 303);

@@ -31,6 +31,7 @@ import { checkRateLimit } from '../rateLimit.ts';
 import { renderPage } from '../views/page.tsx';
 import { paperPath } from '../views/text.ts';
 import { errorAnswer } from './errors.tsx';
+import { formBody, formText } from '../forms.ts';
 
 /** `2026-11-27 14:05 UTC` for an ISO instant. */
 export function commentTime(iso: string): string {
@@ -228,18 +229,6 @@ export async function commentsSectionFor(c: Context, deps: AppDeps, paperId: str
   return <CommentsSection paperId={paperId} comments={comments} count={count} viewer={viewer} />;
 }
 
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-
-async function formBody(c: Context): Promise<Record<string, unknown>> {
-  try {
-    return await c.req.parseBody();
-  } catch {
-    return {};
-  }
-}
-
 /** A positive integer id from a path or form field, else null. */
 export function parseCommentId(v: unknown): number | null {
   if (typeof v !== 'string' || !/^[1-9]\d{0,9}$/.test(v)) return null;
@@ -290,10 +279,10 @@ export function registerCommentRoutes(app: Hono, deps: AppDeps): void {
   app.post('/comments', signedIn, async (c) => {
     const user = c.var.user!;
     const form = await formBody(c);
-    const parsed = parseArxivId(str(form.paperId));
+    const parsed = parseArxivId(formText(form.paperId));
     if (!parsed) return errorAnswer(c, deps, 400, 'The comment names no paper; go back to the paper page and try again.');
     const back = `${paperPath(parsed.id)}#comments`;
-    const rawParent = str(form.parentId);
+    const rawParent = formText(form.parentId);
     const parentId = rawParent === '' ? null : parseCommentId(rawParent);
     if (rawParent !== '' && parentId === null) return errorAnswer(c, deps, 400, 'The comment you replied to is not on this paper.', [{ href: back, label: 'Back to the paper' }]);
     const limited = checkRateLimit(c, deps, 'comment', String(user.id));
@@ -304,7 +293,7 @@ export function registerCommentRoutes(app: Hono, deps: AppDeps): void {
     } catch (err) {
       if (!(err instanceof CommentError)) throw err;
       if (err.kind === 'not_found') return refused(c, deps, err);
-      return refusedDraft(c, deps, commentErrorStatus(err), err.message, { action: '/comments', paperId: parsed.id, parentId: rawParent, body: str(form.body), back });
+      return refusedDraft(c, deps, commentErrorStatus(err), err.message, { action: '/comments', paperId: parsed.id, parentId: rawParent, body: formText(form.body), back });
     }
   });
 
@@ -323,7 +312,7 @@ export function registerCommentRoutes(app: Hono, deps: AppDeps): void {
     } catch (err) {
       if (!(err instanceof CommentError)) throw err;
       if (err.kind !== 'invalid' || row.user_id !== user.id) return refused(c, deps, err, back);
-      return refusedDraft(c, deps, commentErrorStatus(err), err.message, { action: `/comments/${row.id}/edit`, body: str(form.body), back });
+      return refusedDraft(c, deps, commentErrorStatus(err), err.message, { action: `/comments/${row.id}/edit`, body: formText(form.body), back });
     }
   });
 

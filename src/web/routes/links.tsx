@@ -21,6 +21,7 @@ import { csrfField } from '../csrf.ts';
 import type { AppDeps } from '../deps.ts';
 import { paperPath } from '../views/text.ts';
 import { errorAnswer } from './errors.tsx';
+import { formBody, formText } from '../forms.ts';
 
 /**
  * The canonical paper id of `/papers/{id}/{action}` (`action` like `bibtex`), or null when the path is
@@ -38,18 +39,6 @@ export function paperActionId(path: string, action: string): { id: string } | { 
   }
   const parsed = parseArxivId(raw);
   return parsed ? { id: parsed.id } : { invalid: true };
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-
-async function formBody(c: Context): Promise<Record<string, unknown>> {
-  try {
-    return await c.req.parseBody();
-  } catch {
-    return {};
-  }
 }
 
 const RIGHT_LABEL: Record<Exclude<LinkEditRight, null>, string> = {
@@ -186,7 +175,7 @@ export function registerLinkRoutes(app: Hono, deps: AppDeps): void {
     if (!(await linkEditRight(db, user, paper.id))) return errorAnswer(c, deps, 403, LINKS_REFUSAL, back);
     const body = await formBody(c);
     try {
-      await setPaperLinks(db, paper.id, { codeUrl: str(body.code_url), projectUrl: str(body.project_url) });
+      await setPaperLinks(db, paper.id, { codeUrl: formText(body.code_url), projectUrl: formText(body.project_url) });
     } catch (err) {
       if (err instanceof LinkError) return errorAnswer(c, deps, 400, err.message, back);
       throw err;

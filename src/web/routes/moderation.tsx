@@ -14,18 +14,7 @@ import type { AppDeps } from '../deps.ts';
 import { renderPage } from '../views/page.tsx';
 import { commentPath, commentTime, parseCommentId } from './comments.tsx';
 import { errorAnswer } from './errors.tsx';
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-
-async function formBody(c: Context): Promise<Record<string, unknown>> {
-  try {
-    return await c.req.parseBody();
-  } catch {
-    return {};
-  }
-}
+import { formBody, formText } from '../forms.ts';
 
 /** Moderators may ban plain users; admins may also ban moderators; nobody bans an admin or themselves here. */
 function mayBan(actor: User, target: User): boolean {
@@ -127,7 +116,7 @@ async function moderationPage(c: Context, deps: AppDeps) {
 /** Registers /moderation and its actions (moderators and admins only). */
 export function registerModerationRoutes(app: Hono, deps: AppDeps): void {
   const moderator = requireRole(deps, 'moderator');
-  const back = (c: Context, form: Record<string, unknown>) => c.redirect(safeNextPath(str(form.next) || '/moderation'), 303);
+  const back = (c: Context, form: Record<string, unknown>) => c.redirect(safeNextPath(formText(form.next) || '/moderation'), 303);
 
   app.get('/moderation', moderator, (c) => moderationPage(c, deps));
 
@@ -137,7 +126,7 @@ export function registerModerationRoutes(app: Hono, deps: AppDeps): void {
       if (id === null) return errorAnswer(c, deps, 404, 'There is no such comment.');
       const form = await formBody(c);
       try {
-        await setCommentHidden(deps.db, c.var.user!, id, action === 'hide', str(form.note));
+        await setCommentHidden(deps.db, c.var.user!, id, action === 'hide', formText(form.note));
       } catch (err) {
         if (err instanceof CommentError) return errorAnswer(c, deps, commentErrorStatus(err), err.message);
         throw err;
@@ -159,8 +148,8 @@ export function registerModerationRoutes(app: Hono, deps: AppDeps): void {
     app.post(`/moderation/users/${action}`, moderator, async (c) => {
       const actor = c.var.user!;
       const form = await formBody(c);
-      const target = await getUserByHandle(deps.db, str(form.handle));
-      if (!target) return errorAnswer(c, deps, 404, `There is no user with the handle "${str(form.handle).slice(0, 40)}".`, [{ href: '/moderation', label: 'Moderation' }]);
+      const target = await getUserByHandle(deps.db, formText(form.handle));
+      if (!target) return errorAnswer(c, deps, 404, `There is no user with the handle "${formText(form.handle).slice(0, 40)}".`, [{ href: '/moderation', label: 'Moderation' }]);
       if (!mayBan(actor, target)) {
         return errorAnswer(c, deps, 403, `You cannot ${action} @${target.handle}: only users with a lower role than yours can be banned or unbanned.`, [
           { href: '/moderation', label: 'Moderation' },

@@ -27,6 +27,7 @@ import type { AppDeps } from '../deps.ts';
 import { checkRateLimit } from '../rateLimit.ts';
 import { renderPage } from '../views/page.tsx';
 import { paperPath } from '../views/text.ts';
+import { formText } from '../forms.ts';
 
 /** A refused submission as the web answers it. */
 export interface SubmitRefusal {
@@ -83,10 +84,6 @@ export async function submitForUser(deps: AppDeps, user: User, fields: SubmitFie
     }
     throw err;
   }
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
 }
 
 function SubmitForm({ c, deps, fields, error, left }: { c: Context; deps: AppDeps; fields: SubmitFields; error?: string; left: number | null }) {
@@ -149,7 +146,7 @@ export function registerSubmitRoutes(app: Hono, deps: AppDeps): void {
     } catch {
       // An unreadable body is an empty form: answered below with "give the paper's id".
     }
-    const fields: SubmitFields = { paper: str(body.paper), comment: str(body.comment), organization: str(body.organization) };
+    const fields: SubmitFields = { paper: formText(body.paper), comment: formText(body.comment), organization: formText(body.organization) };
     const limited = checkRateLimit(c, deps, 'submit', String(user.id));
     if (limited) return limited;
     const result = await submitForUser(deps, user, fields);

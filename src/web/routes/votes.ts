@@ -13,6 +13,7 @@ import type { AppDeps } from '../deps.ts';
 import { checkRateLimit } from '../rateLimit.ts';
 import { paperPath } from '../views/text.ts';
 import { errorAnswer } from './errors.tsx';
+import { formBody } from '../forms.ts';
 
 const UPVOTE_PATH = /^\/papers\/(.+)\/upvote$/;
 
@@ -32,21 +33,13 @@ export function upvotePaperId(path: string, prefix = ''): string | null {
   return parsed ? parsed.id : null;
 }
 
-async function formFields(c: Context): Promise<Record<string, unknown>> {
-  try {
-    return await c.req.parseBody();
-  } catch {
-    return {};
-  }
-}
-
 /** Registers `POST /papers/{id}/upvote`. */
 export function registerVoteRoutes(app: Hono, deps: AppDeps): void {
   app.post('/papers/*', async (c, next) => {
     if (!c.req.path.endsWith('/upvote')) return next();
     const id = upvotePaperId(c.req.path);
     if (!id) return errorAnswer(c, deps, 400, 'That is not an arXiv id; ids look like 2509.08826 or hep-th/9901001.');
-    const body = await formFields(c);
+    const body = await formBody(c);
     const back = typeof body.next === 'string' && body.next !== '' ? safeNextPath(body.next) : paperPath(id);
     const user = currentUser(c);
     if (!user) return c.redirect(`/signin?next=${encodeURIComponent(back)}`, 303);
