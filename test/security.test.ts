@@ -12,7 +12,7 @@ import { connect } from '../src/db/connect.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { createLogger } from '../src/log.ts';
 import { createSession } from '../src/store/sessions.ts';
-import { createApp } from '../src/web/app.ts';
+import { createApp, MAX_BODY_BYTES } from '../src/web/app.ts';
 import { SESSION_COOKIE } from '../src/web/auth.ts';
 import { loadSecret, sign, verifySignature } from '../src/web/secret.ts';
 import { apiTokenFor, csrfFrom, signedInClient, TestClient } from './helpers/browser-session.ts';
@@ -141,6 +141,22 @@ describe('CSRF', () => {
     // With the session cookie, the same API call needs the token (a browser sends the cookie by itself).
     const withCookie = await u.request('/api/v1/papers/2509.08826/upvote', { method: 'PUT' });
     assert.equal(withCookie.status, 403);
+  });
+
+  test('a body over 1 MiB is refused with 413 before it is read, as a page or as JSON', async () => {
+    const u = await signedInClient(env.app, env.db, { email: 'big@example.org', handle: 'big' });
+    const token = await apiTokenFor(env.db, u.user.id);
+    const big = 'x'.repeat(MAX_BODY_BYTES + 1);
+    const api = await env.app.request('/api/v1/papers/2509.08826/comments', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ body: big }),
+    });
+    assert.equal(api.status, 413);
+    assert.match(((await api.json()) as { error: string }).error, /too large/);
+    const form = await u.post('/signin', { email: big });
+    assert.equal(form.status, 413);
+    assert.match(await form.text(), /too large/);
   });
 
   test('sign out needs the token too (no logout by a foreign page)', async () => {

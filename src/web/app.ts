@@ -1,5 +1,6 @@
 /** The Hono application: middleware, then every route group. Built once per process (and per test). */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { contextStorage } from 'hono/context-storage';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { registerHfApi } from './api/hf.ts';
@@ -33,7 +34,10 @@ import { registerTrendingRoutes } from './routes/trending.tsx';
 import { registerVoteRoutes } from './routes/votes.ts';
 import { registerDigestApi } from './api/v1-digests.ts';
 import { registerDigestRoutes } from './routes/digests.tsx';
-import { errorPage, notFoundPage, unavailablePage } from './routes/errors.tsx';
+import { errorAnswer, errorPage, notFoundPage, unavailablePage } from './routes/errors.tsx';
+
+/** The largest request body accepted, in bytes. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Creates the application for the given dependencies. */
 export function createApp(deps: AppDeps): Hono {
@@ -49,6 +53,9 @@ export function createApp(deps: AppDeps): Hono {
     );
   });
   app.use('*', securityHeaders(deps.config));
+  // No form or API body of ours comes near 1 MiB (comments cap at 20,000 characters); refusing bigger
+  // ones before they are read keeps an oversized upload from costing memory.
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorAnswer(c, deps, 413, 'The request body is too large (1 MiB at most).') }));
   // Accounts: the request context is reachable from views (the layout shows who is signed in), the
   // user is known before any route runs, and unsafe browser requests are checked for CSRF.
   deps.mailer ??= createMailer(deps.config, deps.log);

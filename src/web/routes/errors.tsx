@@ -20,6 +20,7 @@ const HEADINGS: Partial<Record<number, string>> = {
   401: 'Please sign in',
   403: 'Not allowed',
   404: 'Not found',
+  413: 'Too large',
   429: 'Slow down',
   500: 'Something went wrong',
   503: 'Temporarily unavailable',
