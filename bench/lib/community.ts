@@ -9,6 +9,7 @@
  * load generators (autocannon and the 50 clients) share this one Node process, as in bench/lib/pages.ts.
  * The bench WRITES to `dbFile` (users, tokens, votes, comments): give it a scratch copy.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import autocannon from 'autocannon';
 import { connect } from '../../src/db/connect.ts';
@@ -55,6 +56,8 @@ export interface CommunityDetails {
   users: number;
   baseline: { anonymous: PageLoad; signedIn: PageLoad };
   underLoad: { anonymous: PageLoad; signedIn: PageLoad };
+  /** The same, while the writers pause about a second after each action (a busy community, not a flood). */
+  underPacedLoad: { anonymous: PageLoad; signedIn: PageLoad; votesPerSec: number; commentsPerSec: number; errors: number };
   /** Wall time the 50 clients ran (both measurements under load). */
   writeSeconds: number;
   votes: WriteCounts & { perSec: number; latencyP50Ms: number; latencyP99Ms: number };
@@ -140,12 +143,16 @@ function prng(seed: number): () => number {
   };
 }
 
+/** Pause of a paced writer after each action: about one action per second per client. */
+const PACED_THINK_MS = 1000;
+
 /**
  * Runs `users.length` clients until `stop()`: each loops PUT upvote, DELETE upvote (on independently
  * chosen papers, so votes accumulate and some DELETEs are no-ops), and every third round a comment —
- * a reply to its own first comment on that paper half the time it has one.
+ * a reply to its own first comment on that paper half the time it has one. With `thinkMs`, each client
+ * pauses that long (±50 %) after every action, like a person; without, it writes as fast as answered.
  */
-function startWriters(baseUrl: string, users: Array<{ token: string }>, papers: string[]) {
+function startWriters(baseUrl: string, users: Array<{ token: string }>, papers: string[], thinkMs = 0) {
   const votes: WriteCounts = { ok: 0, non2xx: 0, socketErrors: 0, samples: [] };
   const comments: WriteCounts & { replies: number } = { ok: 0, non2xx: 0, socketErrors: 0, samples: [], replies: 0 };
   const voteMs: number[] = [];
@@ -179,10 +186,15 @@ function startWriters(baseUrl: string, users: Array<{ token: string }>, papers: 
     const rand = prng(1000 + i);
     const pick = () => papers[Math.floor(rand() * papers.length)]!;
     const roots = new Map<string, number>();
+    const think = async () => {
+      if (thinkMs > 0 && running) await sleep(thinkMs * (0.5 + rand()));
+    };
     for (let round = 0; running; round++) {
       await send(votes, voteMs, 'PUT', `${apiPaper(pick())}/upvote`, token);
+      await think();
       if (!running) break;
       await send(votes, voteMs, 'DELETE', `${apiPaper(pick())}/upvote`, token);
+      await think();
       if (!running || round % 3 !== 2) continue;
       const paper = pick();
       const root = roots.get(paper);
@@ -195,6 +207,7 @@ function startWriters(baseUrl: string, users: Array<{ token: string }>, papers: 
         | undefined;
       if (answer?.comment && reply) comments.replies++;
       if (answer?.comment && root === undefined) roots.set(paper, answer.comment.id);
+      await think();
     }
   }
 
@@ -269,6 +282,7 @@ export async function benchCommunity(o: { dbFile: string; seconds?: number; clie
   let result: Awaited<ReturnType<ReturnType<typeof startWriters>['stop']>>;
   let baseline: CommunityDetails['baseline'];
   let underLoad: CommunityDetails['underLoad'];
+  let underPacedLoad: CommunityDetails['underPacedLoad'];
   const cookie = { cookie: `${SESSION_COOKIE}=${prep.sessionId}` };
   try {
     // Warm-up (JIT, page cache, SQLite page cache), then the page alone, then the page under writes.
@@ -279,6 +293,21 @@ export async function benchCommunity(o: { dbFile: string; seconds?: number; clie
       underLoad = { anonymous: await loadPage(`${server.url}/`, seconds), signedIn: await loadPage(`${server.url}/`, seconds, cookie) };
     } finally {
       result = await writers.stop();
+    }
+    const paced = startWriters(server.url, prep.users, prep.papers, PACED_THINK_MS);
+    let pacedPages: { anonymous: PageLoad; signedIn: PageLoad };
+    try {
+      pacedPages = { anonymous: await loadPage(`${server.url}/`, seconds), signedIn: await loadPage(`${server.url}/`, seconds, cookie) };
+    } finally {
+      const r = await paced.stop();
+      underPacedLoad = {
+        ...pacedPages!,
+        votesPerSec: r.votes.perSec,
+        commentsPerSec: r.comments.perSec,
+        errors: r.votes.non2xx + r.votes.socketErrors + r.comments.non2xx + r.comments.socketErrors,
+      };
+      result.votes.ok += r.votes.ok;
+      result.comments.ok += r.comments.ok;
     }
   } finally {
     await server.stop();
@@ -292,6 +321,7 @@ export async function benchCommunity(o: { dbFile: string; seconds?: number; clie
     users: prep.users.length,
     baseline,
     underLoad,
+    underPacedLoad,
     writeSeconds: result.seconds,
     votes: result.votes,
     comments: result.comments,
@@ -329,10 +359,30 @@ export async function benchCommunity(o: { dbFile: string; seconds?: number; clie
       baseline: baseline.signedIn.latencyP99Ms,
     }),
     row({ database: 'sqlite', name: 'upvote API (PUT+DELETE) during page load', value: result.votes.perSec, unit: 'votes/s' }),
+    row({
+      database: 'sqlite',
+      name: `daily page / during ${clients} paced writers (anonymous)`,
+      value: underPacedLoad.anonymous.requestsPerSec,
+      unit: 'req/s',
+      baseline: baseline.anonymous.requestsPerSec,
+    }),
+    row({
+      database: 'sqlite',
+      name: `daily page / during ${clients} paced writers (signed in)`,
+      value: underPacedLoad.signedIn.requestsPerSec,
+      unit: 'req/s',
+      baseline: baseline.signedIn.requestsPerSec,
+    }),
+    row({ database: 'sqlite', name: 'paced writers: votes + comments', value: underPacedLoad.votesPerSec + underPacedLoad.commentsPerSec, unit: 'writes/s' }),
     row({ database: 'sqlite', name: 'comment API (POST) during page load', value: result.comments.perSec, unit: 'comments/s' }),
     ...(
       [
-        ['daily page errors (non-2xx + socket)', pageErrors(underLoad.anonymous) + pageErrors(underLoad.signedIn) + pageErrors(baseline.anonymous) + pageErrors(baseline.signedIn)],
+        [
+          'daily page errors (non-2xx + socket)',
+          pageErrors(underLoad.anonymous) + pageErrors(underLoad.signedIn) + pageErrors(baseline.anonymous) + pageErrors(baseline.signedIn) +
+            pageErrors(underPacedLoad.anonymous) + pageErrors(underPacedLoad.signedIn),
+        ],
+        ['paced writer errors (non-2xx + socket)', underPacedLoad.errors],
         ['vote errors (non-2xx + socket)', result.votes.non2xx + result.votes.socketErrors],
         ['comment errors (non-2xx + socket)', result.comments.non2xx + result.comments.socketErrors],
         ['upvote recount mismatches (papers + entries)', rc.paperMismatches + rc.entryMismatches],
