@@ -17,24 +17,10 @@ import { type PaperInput, upsertPapers } from '../src/store/papers.ts';
 import { renderMarkdown } from '../src/text/markdown.ts';
 import { apiTokenFor, csrfFrom, signedInClient, TestClient } from './helpers/browser-session.ts';
 import { freshApp } from './helpers/db.ts';
+import { fileURLToPath } from 'node:url';
+import { readListings } from './helpers/corpus.ts';
 
-const sample: PaperInput[] = readFileSync(new URL('../testdata/arxiv-listings-sample1000.jsonl', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .slice(0, 3)
-  .map((l) => {
-    const r = JSON.parse(l);
-    return {
-      id: r.id,
-      version: 1,
-      title: r.title,
-      abstract: r.abstract,
-      authors: r.authors ?? [],
-      categories: r.categories ?? [],
-      publishedAt: `${r.listing_date}T00:00:00Z`,
-      updatedAt: `${r.listing_date}T00:00:00Z`,
-    };
-  });
+const sample: PaperInput[] = readListings(fileURLToPath(new URL('../testdata/arxiv-listings-sample1000.jsonl', import.meta.url))).slice(0, 3);
 const oldStyle: PaperInput = JSON.parse(readFileSync(new URL('../testdata/pages/astro-ph-0601001.json', import.meta.url), 'utf8'));
 const [P1, P2] = [sample[0]!, sample[1]!];
 

@@ -5,7 +5,6 @@
  * banning authors (who then cannot post by any route), and the limits on who may ban whom.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../src/config.ts';
 import { CommentError, postComment } from '../src/store/comments.ts';
@@ -13,24 +12,10 @@ import { type PaperInput, upsertPapers } from '../src/store/papers.ts';
 import { getUserById } from '../src/store/users.ts';
 import { apiTokenFor, signedInClient, TestClient } from './helpers/browser-session.ts';
 import { freshApp } from './helpers/db.ts';
+import { fileURLToPath } from 'node:url';
+import { readListings } from './helpers/corpus.ts';
 
-const papers: PaperInput[] = readFileSync(new URL('../testdata/arxiv-listings-sample1000.jsonl', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .slice(0, 2)
-  .map((l) => {
-    const r = JSON.parse(l);
-    return {
-      id: r.id,
-      version: 1,
-      title: r.title,
-      abstract: r.abstract,
-      authors: r.authors ?? [],
-      categories: r.categories ?? [],
-      publishedAt: `${r.listing_date}T00:00:00Z`,
-      updatedAt: `${r.listing_date}T00:00:00Z`,
-    };
-  });
+const papers: PaperInput[] = readListings(fileURLToPath(new URL('../testdata/arxiv-listings-sample1000.jsonl', import.meta.url))).slice(0, 2);
 const PAPER = papers[0]!.id;
 const UNLIMITED: Config['rateLimits'] = { signin: null, signin_ip: null, submit: null, vote: null, comment: null };
 

@@ -9,7 +9,6 @@
  * assertNoExecutableMarkup(html, { page: true }) plus assertSameMarkup(hostile, benignTwin) (pages).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Hono } from 'hono';
 import MarkdownIt from 'markdown-it';
@@ -24,6 +23,8 @@ import { freshApp, TEST_DIALECT } from './helpers/db.ts';
 import { tokenizeHtml } from './helpers/html-tokens.ts';
 import { assertNoExecutableMarkup, assertSameMarkup, benignTwin, findExecutableMarkup } from './helpers/xss.ts';
 import { apiTokenFor, signedInClient } from './helpers/browser-session.ts';
+import { fileURLToPath } from 'node:url';
+import { readListings } from './helpers/corpus.ts';
 
 describe('the hostile corpus', () => {
   it('has at least 60 inputs with unique names', () => {
@@ -221,23 +222,7 @@ interface Seeded {
 const FIRST_DAY = '2024-01-01';
 const ANNOUNCED = '2023-12-01';
 
-const realPapers: PaperInput[] = readFileSync(new URL('../testdata/arxiv-listings-sample1000.jsonl', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l) => {
-    const r = JSON.parse(l);
-    return {
-      id: r.id,
-      version: 1,
-      title: r.title,
-      abstract: r.abstract,
-      authors: r.authors ?? [],
-      categories: r.categories ?? [],
-      publishedAt: `${r.listing_date}T00:00:00Z`,
-      updatedAt: `${r.listing_date}T00:00:00Z`,
-      comment: r.comment,
-    };
-  });
+const realPapers: PaperInput[] = readListings(fileURLToPath(new URL('../testdata/arxiv-listings-sample1000.jsonl', import.meta.url)));
 
 /**
  * Searched fields are capped: arXiv caps abstracts at 1,920 characters, and a 20,000-character
