@@ -19,7 +19,7 @@
  *   // announced version; `complete`: every announced paper held and the feed's item count recorded.
  *   "batches": [ { "category": string, "feedDate": string, "announced": number, "held": number,
  *                  "new": number, "cross": number, "replace": number,
- *                  "fetchedAt": string | null, "complete": boolean } ],
+ *                  "fetchedAt": string, "complete": boolean } ],
  *   "sources": [ { "source": string, "lastSuccessAt": string | null,
  *                  "lastError": string | null, "lastErrorAt": string | null } ],
  *   "harvests": [ { "key": string, "metadataPrefix": string, "set": string, "status": "idle" | "running",
@@ -30,7 +30,7 @@
  */
 import type { Context, Hono } from 'hono';
 import type { DB } from '../../db/connect.ts';
-import { batchStatus } from '../../store/feed-items.ts';
+import { type BatchStatus, batchStatus } from '../../store/feed-items.ts';
 import { listHarvestStates } from '../../store/harvest-state.ts';
 import { listSourceStatus } from '../../store/source-status.ts';
 import { addDays, feedDateOf } from '../../time.ts';
@@ -41,19 +41,6 @@ import { formatDay, formatLongDay } from '../views/text.ts';
 
 /** How many feed dates (per category, the latest that were read) the report covers. */
 const DAYS_SHOWN = 7;
-
-/** One (category, feed date) row: announced by arXiv against held here. */
-export interface BatchRow {
-  category: string;
-  feedDate: string;
-  announced: number;
-  held: number;
-  new: number;
-  cross: number;
-  replace: number;
-  fetchedAt: string | null;
-  complete: boolean;
-}
 
 /** The whole report, as served by `GET /api/v1/status`. */
 export interface StatusReport {
@@ -67,7 +54,7 @@ export interface StatusReport {
     categoriesRead: number;
     categories: number;
   };
-  batches: BatchRow[];
+  batches: BatchStatus[];
   sources: Array<{ source: string; lastSuccessAt: string | null; lastError: string | null; lastErrorAt: string | null }>;
   harvests: Array<{
     key: string;
@@ -103,9 +90,9 @@ export function expectedFeedDate(now: Date, timeZone: string): string {
 }
 
 /** The batch state of one feed date over every category: read at all, and complete everywhere. */
-function todayOf(feedDate: string, rows: BatchRow[], categories: number): StatusReport['today'] {
+function todayOf(feedDate: string, rows: BatchStatus[], categories: number): StatusReport['today'] {
   // batchStatus has a row only for a (category, date) whose feed was read.
-  const read = rows.filter((r) => r.feedDate === feedDate && r.fetchedAt !== null);
+  const read = rows.filter((r) => r.feedDate === feedDate);
   const announced = read.reduce((s, r) => s + r.announced, 0);
   const held = read.reduce((s, r) => s + r.held, 0);
   const state = read.length === 0 ? 'not_read' : read.length >= categories && read.every((r) => r.complete) ? 'complete' : 'incomplete';
@@ -140,19 +127,7 @@ export async function statusReport(deps: AppDeps, now = new Date()): Promise<Sta
     harvestRows(deps.db),
   ]);
   // Newest date first, categories in configured order within a date: the table reads top-down.
-  const rows: BatchRow[] = batches
-    .map((b) => ({
-      category: b.category,
-      feedDate: b.feedDate,
-      announced: b.announced,
-      held: b.held,
-      new: b.new,
-      cross: b.cross,
-      replace: b.replace,
-      fetchedAt: b.fetchedAt ?? null,
-      complete: b.complete,
-    }))
-    .sort((a, b) => b.feedDate.localeCompare(a.feedDate) || categories.indexOf(a.category) - categories.indexOf(b.category));
+  const rows = [...batches].sort((a, b) => b.feedDate.localeCompare(a.feedDate) || categories.indexOf(a.category) - categories.indexOf(b.category));
   // A feed read early (arXiv publishes Monday's feed on Sunday evening) is already "today's".
   const expected = expectedFeedDate(now, deps.config.feedTimezone);
   const latestRead = rows[0]?.feedDate;
@@ -236,7 +211,7 @@ function StatusView({ r }: { r: StatusReport }) {
                   <td>{b.new}</td>
                   <td>{b.cross}</td>
                   <td>{b.replace}</td>
-                  <td>{b.fetchedAt ? when(b.fetchedAt) : 'not read'}</td>
+                  <td>{when(b.fetchedAt)}</td>
                   <td>{b.complete ? 'yes' : 'no'}</td>
                 </tr>
               ))}
