@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 // Heavy modules (the web app, the job worker, the copier) are imported by the commands that use them, so a
 // quick command such as `migrate` or `config` starts without loading the whole application.
 import { INGEST_USAGE, cmdIngest } from './cli/ingest.ts';
-import { UsageError, loadOrExit } from './cli/common.ts';
+import { UsageError, loadOrExit, withDatabase } from './cli/common.ts';
 import { USER_USAGE, cmdUser } from './cli/user.ts';
 import { describeConfig } from './config.ts';
 import { checkConnection, connect } from './db/connect.ts';
@@ -116,12 +116,7 @@ async function cmdImport(args: string[]): Promise<void> {
   if (format !== undefined && format !== 'snapshot' && format !== 'listings') throw new UsageError('--format accepts snapshot or listings');
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError('--limit accepts a positive integer');
-  const config = loadOrExit();
-  const log = createLogger(config.logLevel);
-  const conn = connect(config.databaseUrl);
-  try {
-    await checkConnection(conn, config.databaseUrl);
-    await migrateToLatest(conn.db);
+  await withDatabase(async ({ conn, log }) => {
     const bar = createProgressBar(process.stderr);
     const summary = await importFile(conn.db, file, { format, limit, log, onProgress: bar.update });
     bar.done();
@@ -139,9 +134,7 @@ async function cmdImport(args: string[]): Promise<void> {
         '',
       ].join('\n'),
     );
-  } finally {
-    await conn.close();
-  }
+  });
 }
 
 async function cmdCopy(args: string[]): Promise<void> {
