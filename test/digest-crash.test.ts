@@ -25,20 +25,9 @@ import { feedDateOf } from '../src/time.ts';
 import { seedDigestData } from './helpers/digest-seed.ts';
 import { freshPostgres, POSTGRES_URL } from './helpers/postgres.ts';
 import { type SmtpReceiver, startSmtpReceiver } from './helpers/smtp.ts';
+import { mulberry32 } from './helpers/prng.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Sender {
   child: ChildProcess;
@@ -150,7 +139,7 @@ for (const target of targets) {
         const planned = await prepare(db.conn, 120);
         assert.equal(planned, 120);
         const seed = Number(process.env.DIGEST_CRASH_SEED ?? 20261127);
-        const random = prng(seed);
+        const random = mulberry32(seed);
         let kills = 0;
         let selfKills = 0;
         for (let round = 0; kills < 12 && round < 40; round++) {

@@ -25,6 +25,7 @@ import { getHarvestState } from '../src/store/harvest-state.ts';
 import { type ReplayServer, startReplayServer } from './helpers/arxiv-server.ts';
 import { createTestDatabase, postgresSkipReason } from './helpers/postgres.ts';
 import { ARXIV_PAGES, type OaiChain, chainPageIndex, chainPages } from './helpers/oai-pages.ts';
+import { mulberry32 } from './helpers/prng.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const FROM = '2013-05-20';
@@ -33,18 +34,6 @@ const KILLS = 10;
 /** Each page is answered this late, so a harvest takes a few seconds and kills land mid-window. */
 const SERVER_DELAY_MS = 25;
 const SEED = Number(process.env.HARVEST_CRASH_SEED ?? Date.now() % 1_000_000);
-
-/** mulberry32: a small seeded PRNG, so a failing schedule can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Event = Record<string, unknown> & { event: string };
 
@@ -141,7 +130,7 @@ async function crashAndCheck(dbUrl: string, label: string): Promise<void> {
   await migrateToLatest(setup.db);
   await setup.close();
 
-  const rnd = prng(SEED);
+  const rnd = mulberry32(SEED);
   let kills = 0;
   let inApply = 0;
   const progress: number[] = [];

@@ -24,6 +24,7 @@ import { SESSION_COOKIE } from '../../src/web/auth.ts';
 import { seedBenchEntries } from './entries.ts';
 import { type ResultRow, row } from './report.ts';
 import { startServer } from './server.ts';
+import { mulberry32 } from '../../test/helpers/prng.ts';
 
 /** One kind of write: how many succeeded, failed with a non-2xx answer, or failed on the socket. */
 export interface WriteCounts {
@@ -131,18 +132,6 @@ async function prepare(dbFile: string, clients: number, runId: string) {
 /** The paper path of the API (old-style ids keep their slash). */
 const apiPaper = (id: string) => `/api/v1/papers/${id.split('/').map(encodeURIComponent).join('/')}`;
 
-/** A deterministic PRNG (mulberry32), so two runs issue the same sequence of writes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Pause of a paced writer after each action: about one action per second per client. */
 const PACED_THINK_MS = 1000;
 
@@ -183,7 +172,7 @@ function startWriters(baseUrl: string, users: Array<{ token: string }>, papers: 
   }
 
   async function client(i: number, token: string): Promise<void> {
-    const rand = prng(1000 + i);
+    const rand = mulberry32(1000 + i);
     const pick = () => papers[Math.floor(rand() * papers.length)]!;
     const roots = new Map<string, number>();
     const think = async () => {

@@ -33,6 +33,7 @@ import { loadSecret } from '../../src/web/secret.ts';
 import { listingToPaper } from '../../test/helpers/corpus.ts';
 import { type ResultRow, row } from './report.ts';
 import { startRssSampler } from './rss.ts';
+import { mulberry32 } from '../../test/helpers/prng.ts';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'testdata', 'arxiv-listings-sample1000.jsonl');
 
@@ -47,16 +48,6 @@ export interface DigestBench {
   sendSeconds: number;
   messagesPerSecond: number;
   rows: ResultRow[];
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A local SMTP server that accepts and counts mail without parsing it. */
@@ -102,7 +93,7 @@ export async function benchDigests(n = 10_000): Promise<DigestBench> {
     await db.updateTable('papers').set({ published_at: recent, updated_at: recent }).execute();
     await upsertEntries(db, papers.slice(0, 60).map((p, i) => ({ paperId: p.id, feedDate: today, submittedAt: recent, upvotes: 200 - i })));
 
-    const random = prng(48);
+    const random = mulberry32(48);
     const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
     const words = [...new Set(papers.flatMap((p) => p.title.toLowerCase().match(/[a-z]{6,}/g) ?? []))];
     const authors = [...new Set(papers.flatMap((p) => p.authors))];

@@ -4,6 +4,7 @@
  * descriptions taken from abstracts with words swapped out, and hand-written topic queries.
  */
 import { type CorpusRecord, corpusRecords } from './corpus.ts';
+import { mulberry32 } from '../../test/helpers/prng.ts';
 
 export type QueryKind = 'title' | 'topic' | 'author' | 'phrase' | 'description' | 'handwritten';
 
@@ -50,18 +51,6 @@ const STOP = new Set(
   'a an and are as at be by for from has in into is it its of on or our that the their this to via we with using based towards toward how what when why can do does not new than over under via through'.split(' '),
 );
 
-/** A small deterministic PRNG (mulberry32), so the query set is identical run to run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 const plainWord = (w: string) => /^[A-Za-z][A-Za-z-]*[A-Za-z]$/.test(w);
 
@@ -98,7 +87,7 @@ function runs(words: string[], n: number): string[][] {
 export async function buildQueries(path: string): Promise<BenchQuery[]> {
   const pool = await spreadSample(path);
   if (pool.length < 20) throw new Error(`the corpus at ${path} is too small to build benchmark queries (${pool.length} usable records)`);
-  const rand = rng(20260701);
+  const rand = mulberry32(20260701);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const queries: BenchQuery[] = [];
   const cycle = (kind: keyof typeof MIX, make: (rec: CorpusRecord) => string | undefined) => {
