@@ -62,6 +62,27 @@ function parseRateLimits(text: string): Record<RateLimitAction, RateLimitRule> |
   return rules;
 }
 
+/** Reciprocal rank fusion settings: score = keyword / (k + keyword rank) + vector / (k + vector rank). */
+export interface FusionWeights {
+  readonly keyword: number;
+  readonly vector: number;
+  readonly k: number;
+}
+
+const DEFAULT_FUSION = 'keyword=1,vector=1,k=60';
+
+/** Parses `keyword=W,vector=W,k=N` over the defaults; a message on error. */
+function parseFusion(text: string): FusionWeights | string {
+  const out: Record<string, number> = { keyword: 1, vector: 1, k: 60 };
+  for (const part of text.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const m = /^(keyword|vector|k)=(\d+(?:\.\d+)?)$/.exec(part);
+    if (!m) return `cannot read "${part}"`;
+    out[m[1]!] = Number(m[2]);
+  }
+  if (out.keyword! + out.vector! <= 0) return 'at least one weight must be above 0';
+  return Object.freeze({ keyword: out.keyword!, vector: out.vector!, k: out.k! });
+}
+
 /** Every variable we read, with its schema and a description used by `paperboy config` and the README. */
 const VARIABLES = {
   PAPERBOY_DATABASE_URL: {
@@ -228,6 +249,52 @@ const VARIABLES = {
     help: 'Permanent delivery failures (SMTP 5xx) in a row after which an address gets no more digests',
     secret: false,
   },
+  PAPERBOY_EMBEDDER: {
+    schema: z.enum(['builtin', 'transformer', 'http', 'off'], { message: 'accepts builtin, transformer, http or off' }).default('builtin'),
+    help: 'What turns text into vectors for search by meaning, similar papers and For you: `builtin` (trained on this instance\'s own papers, offline), `transformer` (an ONNX sentence-embedding model, see PAPERBOY_EMBEDDER_MODEL), `http` (an OpenAI-compatible /v1/embeddings endpoint) or `off` (keyword search only)',
+    secret: false,
+  },
+  PAPERBOY_EMBEDDER_MODEL: {
+    schema: z.string().min(1).optional(),
+    help: 'For `transformer`: a Hugging Face hub name (e.g. Xenova/all-MiniLM-L6-v2) or a local model folder; for `http`: the model name sent to the endpoint',
+    secret: false,
+  },
+  PAPERBOY_EMBEDDER_URL: {
+    schema: httpUrl('http://127.0.0.1:11434/v1').optional(),
+    help: 'For `http`: the base URL of an OpenAI-compatible API (the path /embeddings is appended), e.g. Ollama, text-embeddings-inference or vLLM',
+    secret: false,
+  },
+  PAPERBOY_EMBEDDER_API_KEY: {
+    schema: z.string().min(1).optional(),
+    help: 'For `http`: sent as `Authorization: Bearer …` when set',
+    secret: true,
+  },
+  PAPERBOY_EMBEDDER_TIMEOUT_MS: {
+    schema: nonNegativeInt('milliseconds').min(100, 'accepts milliseconds (100 or more)').default(30000),
+    help: 'For `http`: time allowed per request, after which it is retried (up to 3 attempts)',
+    secret: false,
+  },
+  PAPERBOY_EMBEDDER_BATCH: {
+    schema: nonNegativeInt('a number of texts').min(1, 'accepts a number of texts (1 or more)').default(64),
+    help: 'Texts per embedding call when papers are embedded in the background',
+    secret: false,
+  },
+  PAPERBOY_MODEL_DIR: {
+    schema: z.string().min(1).default('./data/models'),
+    help: 'For `transformer`: where downloaded models are cached (a hub name is downloaded there on first use where the network allows)',
+    secret: false,
+  },
+  PAPERBOY_SEARCH_FUSION: {
+    schema: z
+      .string()
+      .superRefine((v, ctx) => {
+        const r = parseFusion(v);
+        if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: `accepts keyword=W,vector=W,k=N: ${r}` });
+      })
+      .default(DEFAULT_FUSION),
+    help: 'Hybrid search: reciprocal rank fusion weights of the keyword and vector rankings and the constant k (score = Σ w / (k + rank))',
+    secret: false,
+  },
 } as const;
 
 type Vars = typeof VARIABLES;
@@ -267,6 +334,18 @@ export interface Config {
   readonly digestRate: number;
   /** Permanent failures in a row that disable a digest subscription. */
   readonly digestMaxBounces: number;
+  /** Vectors for search by meaning, similar papers and For you (see src/search/embed/). */
+  readonly embedder: {
+    readonly kind: 'builtin' | 'transformer' | 'http' | 'off';
+    readonly model: string | undefined;
+    readonly url: string | undefined;
+    readonly apiKey: string | undefined;
+    readonly timeoutMs: number;
+    readonly batch: number;
+    readonly modelDir: string;
+  };
+  /** Hybrid search's reciprocal rank fusion. */
+  readonly fusion: FusionWeights;
 }
 
 /** Raised for a bad variable; `main.ts` prints the message and exits with status 2. */
@@ -299,6 +378,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const p = parsed as Parsed;
+  if (p.PAPERBOY_EMBEDDER === 'transformer' && !p.PAPERBOY_EMBEDDER_MODEL) {
+    throw new ConfigError('Invalid configuration:\n  PAPERBOY_EMBEDDER_MODEL: PAPERBOY_EMBEDDER=transformer needs a hub name or a local model folder');
+  }
+  if (p.PAPERBOY_EMBEDDER === 'http' && (!p.PAPERBOY_EMBEDDER_URL || !p.PAPERBOY_EMBEDDER_MODEL)) {
+    throw new ConfigError('Invalid configuration:\n  PAPERBOY_EMBEDDER_URL: PAPERBOY_EMBEDDER=http needs PAPERBOY_EMBEDDER_URL and PAPERBOY_EMBEDDER_MODEL');
+  }
   const port = overrides.port ?? p.PORT;
   return Object.freeze({
     databaseUrl: p.PAPERBOY_DATABASE_URL,
@@ -329,6 +414,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: p.PAPERBOY_TRUST_PROXY === 'on',
     digestRate: p.PAPERBOY_DIGEST_RATE,
     digestMaxBounces: p.PAPERBOY_DIGEST_MAX_BOUNCES,
+    embedder: Object.freeze({
+      kind: p.PAPERBOY_EMBEDDER,
+      model: p.PAPERBOY_EMBEDDER_MODEL,
+      url: p.PAPERBOY_EMBEDDER_URL,
+      apiKey: p.PAPERBOY_EMBEDDER_API_KEY,
+      timeoutMs: p.PAPERBOY_EMBEDDER_TIMEOUT_MS,
+      batch: p.PAPERBOY_EMBEDDER_BATCH,
+      modelDir: p.PAPERBOY_MODEL_DIR,
+    }),
+    fusion: parseFusion(p.PAPERBOY_SEARCH_FUSION) as FusionWeights,
     ...overrides,
   });
 }

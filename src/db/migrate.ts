@@ -9,6 +9,7 @@ import * as m006comments from './migrations/2026-11-27-006-comments.ts';
 import * as m007claims from './migrations/2026-11-27-007-claims.ts';
 import * as m008collections from './migrations/2026-11-27-008-collections.ts';
 import * as m009digests from './migrations/2026-11-27-009-digests.ts';
+import * as m010embeddings from './migrations/2026-11-27-010-embeddings.ts';
 
 /** The list of every migration, in order. Static imports keep the set fixed at build time. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-27-007-claims': m007claims,
   '2026-11-27-008-collections': m008collections,
   '2026-11-27-009-digests': m009digests,
+  '2026-11-27-010-embeddings': m010embeddings,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -364,6 +364,26 @@ export interface DigestFeedbackTable {
   created_at: string;
 }
 
+/** A model that produced stored vectors. */
+export interface EmbeddingModelsTable {
+  name: string;
+  kind: 'builtin' | 'transformer' | 'http';
+  dim: number;
+  /** The built-in model's trained parameters; null for other kinds. */
+  params: Uint8Array | null;
+  corpus_size: number | null;
+  created_at: string;
+}
+
+/** One paper's vector under one model: little-endian float32 × dim, unit length. */
+export interface PaperEmbeddingsTable {
+  model: string;
+  paper_id: string;
+  vector: Uint8Array;
+  version: number;
+  embedded_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   announcements: AnnouncementsTable;
@@ -392,4 +412,6 @@ export interface Database {
   digest_items: DigestItemsTable;
   digest_mailed: DigestMailedTable;
   digest_feedback: DigestFeedbackTable;
+  embedding_models: EmbeddingModelsTable;
+  paper_embeddings: PaperEmbeddingsTable;
 }
