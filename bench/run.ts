@@ -43,6 +43,10 @@ function gitCommit(): string | undefined {
 
 /** `--only ingest|digests`: one group of figures alone (no corpus needed), printed and written like the full run. */
 async function runOnly(group: string): Promise<number> {
+  // Search latency by mode (keyword, vector, hybrid) at 118k and 1M papers: its own table and results file.
+  if (group === 'vector') return (await import('./vector.ts')).benchVector();
+  // The built-in embedder: training time, peak memory, embedding and job throughput: its own table and results file.
+  if (group === 'embed') return (await import('./embed.ts')).benchEmbed();
   let rows: ResultRow[];
   let details: object;
   if (group === 'ingest') {
@@ -56,7 +60,7 @@ async function runOnly(group: string): Promise<number> {
     rows = digests.rows;
     details = { digests };
   } else {
-    process.stderr.write(`bench: --only accepts ingest or digests, got ${group}\n(the community write-load figures alone: npx tsx bench/community.ts)\n`);
+    process.stderr.write(`bench: --only accepts ingest, digests, vector or embed, got ${group}\n(the community write-load figures alone: npx tsx bench/community.ts)\n`);
     return 1;
   }
   const file = writeResults({ date: new Date().toISOString(), commit: gitCommit(), rows, details });

@@ -18,12 +18,17 @@ POSTGRES_TESTS=(
   src/ingest/demo.test.ts
   test/accounts.test.ts
   test/announcements.test.ts
+  test/atom-feeds.test.ts
   test/collections.test.ts
   test/digests.test.ts
+  test/embeddings.test.ts
+  test/digest-settings.test.ts
+  test/for-you.test.ts
   test/comments.test.ts
   test/harvest.test.ts
   test/hf-api.test.ts
   test/hf-import.test.ts
+  test/hybrid-search.test.ts
   test/import.test.ts
   test/links-claims.test.ts
   test/lookup.test.ts
@@ -34,6 +39,8 @@ POSTGRES_TESTS=(
   test/paper-fetch.test.ts
   test/search.test.ts
   test/security.test.ts
+  test/semantic.test.ts
+  test/similar.test.ts
   test/status.test.ts
   test/submissions.test.ts
   test/votes.test.ts

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { INGEST_USAGE, cmdIngest } from './cli/ingest.ts';
 import { UsageError, loadOrExit, withDatabase } from './cli/common.ts';
 import { USER_USAGE, cmdUser } from './cli/user.ts';
+import { REINDEX_USAGE } from './cli/reindex.ts';
 import { describeConfig } from './config.ts';
 import { checkConnection, connect } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -24,6 +25,7 @@ Commands:
                                         import arXiv metadata (JSON lines, .gz accepted)
 ${INGEST_USAGE}
 ${USER_USAGE}
+${REINDEX_USAGE}
   digest preview --user HANDLE [--period YYYY-MM-DD] [--out FILE]
                                         print a reader's digest (FILE: .html for the HTML part, else the whole .eml)
   digest send [--dry-run] [--now ISO-TIME]
@@ -50,7 +52,12 @@ async function cmdServe(args: string[]): Promise<void> {
   await checkConnection(conn, config.databaseUrl);
   const applied = await migrateToLatest(conn.db);
   if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
-  if (config.demoData === 'auto') await ensureDemoData(conn.db, log);
+  if (config.demoData === 'auto' && (await ensureDemoData(conn.db, log)) && config.embedder.kind !== 'off') {
+    // Vectors for the demo papers first, ahead of the arXiv catch-up jobs (whose slots are older), so a
+    // fresh instance searches by meaning within minutes; the recurring embed-papers job does the rest.
+    const { enqueue } = await import('./jobs/queue.ts');
+    await enqueue(conn.db, 'embed-papers', {}, { uniqueKey: 'embed-papers@demo-data', runAt: new Date(0) });
+  }
 
   // Every worker process also runs a scheduler: slot keys make extra schedulers harmless, so no
   // process has to be special (see src/jobs/schedule.ts).
@@ -67,10 +74,13 @@ async function cmdServe(args: string[]): Promise<void> {
   const scheduler = role === 'web' ? undefined : startScheduler({ db: conn.db, log, schedules });
   const worker = role === 'web' ? undefined : startWorker({ db: conn.db, log, handlers: createHandlerRegistry({ ...ingestHandlers(config), ...digestHandlers(config) }) });
   let server: import('node:http').Server | import('node:http2').Http2Server | undefined;
+  let semantic: import('./search/semantic.ts').Semantic | undefined;
   if (role !== 'worker') {
     // Anonymous pages may be up to 5 s stale; that keeps the daily page in the thousands of requests/s.
     // One arXiv client per process for the paper page's on-demand look-ups (its politeness gate is per client).
-    const app = createApp({ db: conn.db, config, log, pageCacheTtlMs: 5000, arxivClient: pageArxivClient(config, log) });
+    // Search by meaning: never fails to open (keyword search alone when there is no embedder or model yet).
+    semantic = await (await import('./search/semantic.ts')).openSemantic(conn.db, config, log);
+    const app = createApp({ db: conn.db, config, log, pageCacheTtlMs: 5000, arxivClient: pageArxivClient(config, log), semantic });
     server = serve({ fetch: app.fetch, port: config.port }, (info) => {
       log.info({ port: info.port, url: config.baseUrl, role }, `Paperboy is serving on http://localhost:${info.port}`);
     });
@@ -82,6 +92,7 @@ async function cmdServe(args: string[]): Promise<void> {
     // A job cut off here is picked up again by another worker once its lease runs out.
     setTimeout(() => process.exit(0), 10_000).unref();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    semantic?.close();
     await scheduler?.stop();
     await worker?.stop();
     await conn.close();
@@ -210,6 +221,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./cli/digest.ts')).cmdDigest(rest);
     case 'config':
       return cmdConfig();
+    case 'reindex':
+      return (await import('./cli/reindex.ts')).cmdReindex(rest);
     case 'copy':
       return cmdCopy(rest);
     case undefined:

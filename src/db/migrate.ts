@@ -10,6 +10,8 @@ import * as m007claims from './migrations/2026-11-27-007-claims.ts';
 import * as m008collections from './migrations/2026-11-27-008-collections.ts';
 import * as m009digests from './migrations/2026-11-27-009-digests.ts';
 import * as m010embeddings from './migrations/2026-11-27-010-embeddings.ts';
+import * as m011feedTokens from './migrations/2026-11-27-011-feed-tokens.ts';
+import * as m012interests from './migrations/2026-11-27-012-interests.ts';
 
 /** The list of every migration, in order. Static imports keep the set fixed at build time. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -23,6 +25,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-27-008-collections': m008collections,
   '2026-11-27-009-digests': m009digests,
   '2026-11-27-010-embeddings': m010embeddings,
+  '2026-11-27-011-feed-tokens': m011feedTokens,
+  '2026-11-27-012-interests': m012interests,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

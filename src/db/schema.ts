@@ -384,6 +384,50 @@ export interface PaperEmbeddingsTable {
   embedded_at: string;
 }
 
+/** A user's private feed token (sha256 only); one per user. */
+export interface FeedTokensTable {
+  user_id: number;
+  token_hash: string;
+  /** The token's first characters, shown in settings. */
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** A user's standing named interest (src/store/interests.ts). */
+export interface InterestsTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  kind: 'text' | 'collection';
+  /** The pasted text (kind 'text'). */
+  body: string | null;
+  /** The seed collection (kind 'collection'). */
+  collection_id: number | null;
+  /** The embedded body under `model` (little-endian float32), or null until embedded. */
+  vector: Uint8Array | null;
+  model: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** On-site "more like this" / "not interested" on a paper (src/store/feedback.ts). */
+export interface PaperFeedbackTable {
+  user_id: number;
+  paper_id: string;
+  kind: 'more' | 'not_interested';
+  created_at: string;
+}
+
+/** Something a user never wants recommended (src/store/mutes.ts). */
+export interface MutesTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: 'author' | 'category' | 'keyword';
+  value: string;
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   announcements: AnnouncementsTable;
@@ -414,4 +458,8 @@ export interface Database {
   digest_feedback: DigestFeedbackTable;
   embedding_models: EmbeddingModelsTable;
   paper_embeddings: PaperEmbeddingsTable;
+  feed_tokens: FeedTokensTable;
+  interests: InterestsTable;
+  paper_feedback: PaperFeedbackTable;
+  mutes: MutesTable;
 }

@@ -24,6 +24,16 @@ export const MAX_SOURCES = 20;
 /** Papers in one digest at most. */
 export const MAX_PAPERS = 30;
 
+/** Personal picks per digest at most. */
+export const PICKS = 5;
+
+/**
+ * Where personal picks come from (src/foryou/recommend.ts `personalPicks` over the process's Semantic
+ * service): papers published since `since` for the user, in order, each with its reason. Optional so
+ * composing needs no embedder; without it `include.picks` adds nothing.
+ */
+export type PicksSource = (userId: number, since: string, limit: number) => Promise<{ paperId: string; reason: string }[]>;
+
 /** Candidate lists shared by many digests of one run (the top of a period is the same for everyone). */
 export type ComposeCache = Map<string, Promise<string[]>>;
 
@@ -84,7 +94,7 @@ export async function pickPapers(
   db: DB,
   subscription: Subscription,
   period: DuePeriod,
-  o: { feedTimezone: string; cache?: ComposeCache },
+  o: { feedTimezone: string; cache?: ComposeCache; picks?: PicksSource },
 ): Promise<DigestItemRow[]> {
   const reasons = new Map<string, string[]>();
   const add = (ids: string[], reason: string, max: number) => {
@@ -123,7 +133,18 @@ export async function pickPapers(
       sources.push({ ids, reason: `followed ${f.kind} ${f.value}`, max: PER_SOURCE });
     }
   }
-  // "Personal picks" (include.picks) have no source yet; the flag is stored for when they do.
+  if (subscription.userId !== null && subscription.include.picks && o.picks) {
+    // Each pick has its own reason ("picked for you: close to …"); more than PICKS are asked for so
+    // papers already mailed can be skipped. A failing recommender must not stop the digest.
+    const picks = await o.picks(subscription.userId, since, PICKS * 3).catch(() => []);
+    let taken = 0;
+    const mailed = await excludedPapers(db, subscription.email, subscription.id, picks.map((p) => p.paperId));
+    for (const p of picks) {
+      if (taken >= PICKS || mailed.has(p.paperId)) continue;
+      sources.push({ ids: [p.paperId], reason: p.reason, max: 1 });
+      taken++;
+    }
+  }
   const excluded = await excludedPapers(db, subscription.email, subscription.id, [...new Set(sources.flatMap((s) => s.ids))]);
   for (const s of sources) {
     const fresh = s.ids.filter((id) => !excluded.has(id));

@@ -34,7 +34,7 @@ import {
 } from '../store/digests.ts';
 import { getPapers } from '../store/papers.ts';
 import { getSubscription, isActive, recordBounce, resetBounces, type Subscription } from '../store/subscriptions.ts';
-import { type ComposeCache, pickPapers } from './compose.ts';
+import { type ComposeCache, pickPapers, type PicksSource } from './compose.ts';
 import { type DuePeriod, periodOn } from './period.ts';
 import { type DigestEntry, renderDigest } from './render.ts';
 import type { Throttle } from './throttle.ts';
@@ -53,6 +53,8 @@ export interface SendDeps {
   throttle: Throttle;
   now: () => Date;
   cache?: ComposeCache;
+  /** Personal picks (src/foryou/recommend.ts personalPicks); absent: `include.picks` adds nothing. */
+  picks?: PicksSource;
   /** Set when the caller lost the right to send (the job's lease): checked just before SMTP. */
   signal?: AbortSignal;
 }
@@ -132,7 +134,7 @@ export async function sendDigest(deps: SendDeps, sendId: number, o: { lastAttemp
     await transitionSend(db, sendId, 'planned', 'skipped', { last_error: !sub || !isActive(sub) ? 'subscription inactive' : 'unreadable period' });
     return 'skipped';
   }
-  const picked = await pickPapers(db, sub, period, { feedTimezone: deps.config.feedTimezone, cache: deps.cache });
+  const picked = await pickPapers(db, sub, period, { feedTimezone: deps.config.feedTimezone, cache: deps.cache, picks: deps.picks });
   // Wait for our turn BEFORE the claim: the time between claim and SMTP is the window in which a crash
   // loses a digest, so it must stay short (render + one SMTP transaction).
   await deps.throttle();

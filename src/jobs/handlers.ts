@@ -11,6 +11,7 @@ import type { Config } from '../config.ts';
 import { digestPlanHandler, digestSendHandler } from '../digest/job.ts';
 import { announcementsHandler } from '../ingest/announcements.ts';
 import { harvestHandler } from '../ingest/harvest.ts';
+import { embedPapersHandler } from '../search/embed/job.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/transport.ts';
 import { deleteFinishedJobs, type Job } from '../store/jobs.ts';
@@ -69,9 +70,12 @@ export function builtinHandlers(): HandlerRegistry {
   ]);
 }
 
-/** The arXiv synchronisation handlers (registered in every worker; scheduled only when sync is on). */
+/**
+ * The arXiv synchronisation handlers (registered in every worker; scheduled only when sync is on), and
+ * `embed-papers`, which follows every import and harvest (vectors for search by meaning; always scheduled).
+ */
 export function ingestHandlers(config: Config): Record<string, JobHandler> {
-  return { 'arxiv-harvest': harvestHandler(config), 'arxiv-announcements': announcementsHandler(config) };
+  return { 'arxiv-harvest': harvestHandler(config), 'arxiv-announcements': announcementsHandler(config), 'embed-papers': embedPapersHandler(config) };
 }
 
 /** The digest send handler (needs the configuration's SMTP settings; a mailer can be given, e.g. by tests). */

@@ -53,6 +53,10 @@ export const SCHEDULES: readonly Schedule[] = [
   // minutes rather than hourly so readers in :30 and :45 zones (India, Nepal, parts of Australia) get
   // theirs within a quarter of an hour of their chosen hour; a tick with nothing due costs one query.
   { name: 'digest-plan', handler: 'digest-plan', every: { minutes: 15 } },
+  // Vectors for search by meaning: trains the built-in model on the first run (so a fresh instance
+  // with demo data gets one minutes after start) and embeds whatever was imported since; a run with
+  // nothing to do costs two queries.
+  { name: 'embed-papers', handler: 'embed-papers', every: { minutes: 10 } },
 ];
 
 /** The schedules an instance runs: all of them, less the arXiv ones when synchronisation is off. */

@@ -34,6 +34,11 @@ import { registerTrendingRoutes } from './routes/trending.tsx';
 import { registerVoteRoutes } from './routes/votes.ts';
 import { registerDigestApi } from './api/v1-digests.ts';
 import { registerDigestRoutes } from './routes/digests.tsx';
+import { registerAtomFeedRoutes } from './routes/atom-feeds.tsx';
+import { registerDigestSettingsRoutes } from './routes/digest-settings.tsx';
+import { registerSimilarApi } from './api/v1-similar.ts';
+import { registerForYouRoutes } from './routes/for-you.tsx';
+import { registerForYouApi } from './api/v1-foryou.ts';
 import { errorAnswer, errorPage, notFoundPage, unavailablePage } from './routes/errors.tsx';
 
 /** The largest request body accepted, in bytes. */
@@ -92,6 +97,16 @@ export function createApp(deps: AppDeps): Hono {
   // Digests: subscribe/confirm/unsubscribe/feedback/view links and the settings API.
   registerDigestRoutes(app, deps);
   registerDigestApi(app, deps);
+  // Atom feeds of every view (/feeds/…) and /settings/digest with the save-search and follow forms.
+  registerAtomFeedRoutes(app, deps);
+  registerDigestSettingsRoutes(app, deps);
+
+  // Similar papers by embedding: GET /api/v1/papers/{id}/similar.
+  registerSimilarApi(app, deps);
+
+  // For you: /for-you (recommendations, interests, mutes), /feeds/for-you.atom and /api/v1/me/{for-you,interests,mutes,feedback}.
+  registerForYouRoutes(app, deps);
+  registerForYouApi(app, deps);
 
   app.notFound((c) => notFoundPage(c, deps));
   app.onError((err, c) => {

@@ -5,6 +5,7 @@ import type { DB } from '../db/connect.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/transport.ts';
 import type { RateLimiter } from './rateLimit.ts';
+import type { Semantic } from '../search/semantic.ts';
 
 export interface AppDeps {
   db: DB;
@@ -23,4 +24,6 @@ export interface AppDeps {
   rateLimiter?: RateLimiter;
   /** The clock for rules that depend on the date (submission window, quota day); absent: the real time. Tests pass a fixed one. */
   now?: () => Date;
+  /** Search by meaning, similar papers and For you (src/search/semantic.ts); absent: keyword search only. */
+  semantic?: Semantic;
 }

@@ -6,7 +6,7 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { parseArxivId } from '../../arxiv/ids.ts';
-import { searchPapers } from '../../search/lexical.ts';
+import { hybridSearch, SEARCH_MODES, type SearchMode } from '../../search/hybrid.ts';
 import { type Entry, getEntriesForPapers, getEntryForPaper, listEntries } from '../../store/entries.ts';
 import { type Paper, getPaper } from '../../store/papers.ts';
 import type { AppDeps } from '../deps.ts';
@@ -80,7 +80,12 @@ export function registerHfApi(app: Hono, deps: AppDeps): void {
     const parsed = parseSearchQuery((name) => c.req.query(name));
     if (!parsed.ok) return jsonError(c, 400, parsed.error);
     const { q, limit } = parsed.value;
-    const result = await searchPapers(db, { q, limit });
+    // An extension of ours: `mode` = hybrid (default; keyword alone without an embedder), keyword or vector.
+    const mode = c.req.query('mode') || 'hybrid';
+    if (!(SEARCH_MODES as readonly string[]).includes(mode)) return jsonError(c, 400, 'mode must be hybrid, keyword or vector');
+    const result = await hybridSearch(db, deps.semantic, { q, limit, mode: mode as SearchMode }, deps.config.fusion);
+    if (result.fallback && result.fallback.reason !== 'no-embedder') log.warn({ reason: result.fallback.reason, err: result.fallback.message }, 'hf search fell back to keywords');
+    c.header('X-Search-Mode', result.mode);
     const entries = await getEntriesForPapers(db, result.hits.map((h) => h.paper.id));
     const items = result.hits.map((hit) => hfSearchItem(hit, entries.get(hit.paper.id)));
     log.debug({ q_length: q.length, hits: items.length, total: result.total }, 'hf search');

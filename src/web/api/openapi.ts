@@ -14,8 +14,10 @@ import * as accounts from './openapi/accounts.ts';
 import * as collections from './openapi/collections.ts';
 import * as comments from './openapi/comments.ts';
 import * as digests from './openapi/digests.ts';
+import * as foryou from './openapi/foryou.ts';
 import * as links from './openapi/links.ts';
 import * as status from './openapi/status.ts';
+import * as similar from './openapi/similar.ts';
 import * as votes from './openapi/votes.ts';
 
 /** One area's part of the document. */
@@ -25,7 +27,7 @@ export interface OpenApiFragment {
 }
 
 /** Every fragment, by area name. */
-export const FRAGMENTS: Record<string, OpenApiFragment> = { accounts, collections, comments, digests, links, status, votes };
+export const FRAGMENTS: Record<string, OpenApiFragment> = { accounts, collections, comments, digests, links, status, votes, similar, foryou };
 
 const ERROR_MESSAGES: Record<number, string> = {
   400: 'Bad input: the body, a parameter or an id is malformed.',

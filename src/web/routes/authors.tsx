@@ -8,6 +8,8 @@ import { type Page, PageCache } from '../pageCache.ts';
 import { Pager, PaperCard } from '../views/components.tsx';
 import { renderPage } from '../views/page.tsx';
 import { errorAnswer } from './errors.tsx';
+import { authorFollowFor } from './digest-settings.tsx';
+import { authorFeedPath } from '../feed-links.ts';
 import { parsePage } from './params.ts';
 
 const PAGE_SIZE = 25;
@@ -28,6 +30,7 @@ async function authorPage(c: Context, deps: AppDeps, name: string): Promise<Page
   if (page > pages) return errorAnswer(c, deps, 404, `There is no page ${page}: ${name} has ${pages} page${pages === 1 ? '' : 's'} of papers.`);
   const entries = await getEntriesForPapers(deps.db, papers.map((p) => p.id));
   const path = authorPath(name);
+  const followButton = await authorFollowFor(c, deps, name, path);
   return renderPage(deps, {
     title: name,
     description: `${total} paper${total === 1 ? '' : 's'} by ${name}`,
@@ -38,6 +41,8 @@ async function authorPage(c: Context, deps: AppDeps, name: string): Promise<Page
         <p class="meta">
           {total} paper{total === 1 ? '' : 's'} listing this author, newest first ·{' '}
           <a href={search[0]!.href}>search for the name</a>
+          {' · '}
+          <a href={authorFeedPath(name)}>Atom feed</a> {followButton}
         </p>
         <ol class="list">
           {papers.map((p) => (

@@ -8,12 +8,14 @@ import type { AppDeps } from '../deps.ts';
 import { type Page, PageCache } from '../pageCache.ts';
 import { createPaperFetcher, type PaperFetcher } from '../paperFetch.ts';
 import { listUpvoters, voteState } from '../../store/votes.ts';
+import { type SimilarPaper, similarPapers } from '../../search/similar.ts';
 import { Categories, SubmissionNote, UpvoteButton, Upvoters } from '../views/components.tsx';
 import { renderPage } from '../views/page.tsx';
-import { abstractParagraphs, arxivUrls, excerpt, formatDay, paperPath, safeHttpUrl } from '../views/text.ts';
+import { abstractParagraphs, arxivUrls, excerpt, formatDay, paperPath, safeHttpUrl, shortAuthors } from '../views/text.ts';
 import { authorPath } from './authors.tsx';
 import { collectionsSectionFor } from './collections.tsx';
 import { commentsSectionFor } from './comments.tsx';
+import { followBoxFor } from './digest-settings.tsx';
 import { errorAnswer } from './errors.tsx';
 import { ClaimedBadge, loadPaperTools, type PaperTools, PaperToolsSection } from './links.tsx';
 import { organizationPath } from './orgs.tsx';
@@ -171,6 +173,26 @@ function PaperView({ paper, entry, tools, upvote }: { paper: Paper; entry?: Entr
   );
 }
 
+/** "Similar papers": the nearest papers by embedding, like a librarian's suggestions (src/search/similar.ts). */
+function SimilarPapers({ papers }: { papers: SimilarPaper[] }) {
+  if (papers.length === 0) return null;
+  return (
+    <section class="similar" aria-labelledby="similar-heading">
+      <h2 id="similar-heading">Similar papers</h2>
+      <ol class="similar-list">
+        {papers.map(({ paper }) => (
+          <li>
+            <a href={paperPath(paper.id)}>{paper.title}</a>
+            <span class="sub">
+              {shortAuthors(paper.authors)} · <time datetime={paper.publishedAt.slice(0, 10)}>{formatDay(paper.publishedAt.slice(0, 10))}</time>
+            </span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
 /** How long a reader is asked to wait before retrying when arXiv could not be reached (Retry-After). */
 const ARXIV_RETRY_AFTER_SECONDS = 60;
 
@@ -203,6 +225,11 @@ async function paperPage(c: Context, deps: AppDeps, raw: string, fetcher: PaperF
   const tools = await loadPaperTools(c, deps, paper);
   const comments = await commentsSectionFor(c, deps, paper.id);
   const collections = await collectionsSectionFor(c, deps, paper.id);
+  // Follow buttons for the paper's authors and categories (signed-in readers only; digest-settings.tsx).
+  const follows = await followBoxFor(c, deps, paper, canonical);
+  // Similar papers need vectors; without them (or if the embedder fails) the section is left out.
+  const similar = await similarPapers(deps.db, deps.semantic, paper);
+  if (similar.reason && deps.semantic?.available()) deps.log.warn({ paper_id: paper.id, reason: similar.reason }, 'similar papers unavailable');
   // Upvotes: a paper outside the feed can be upvoted too; anonymous readers see its button only once it has votes.
   const viewer = c.var.user?.id ?? null;
   const [vote, upvoters] = await Promise.all([voteState(deps.db, viewer, paper.id), listUpvoters(deps.db, paper.id)]);
@@ -218,7 +245,9 @@ async function paperPage(c: Context, deps: AppDeps, raw: string, fetcher: PaperF
     children: (
       <>
         <PaperView paper={paper} entry={entry} tools={tools} upvote={upvote} />
+        {follows}
         <Upvoters total={upvoters.total} upvoters={upvoters.upvoters} />
+        <SimilarPapers papers={similar.papers} />
         {collections}
         {comments}
       </>

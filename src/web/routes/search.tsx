@@ -1,13 +1,15 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
-/** `/search?q=&category=&from=&to=&sort=&page=`: keyword search with highlighted titles and snippets. */
+/** `/search?q=&category=&from=&to=&sort=&page=&mode=`: hybrid (keyword + meaning) search with highlighted titles and snippets. */
 import type { Context, Hono } from 'hono';
-import { SearchOptionError, type SearchResult, searchPapers } from '../../search/lexical.ts';
+import { type HybridResult, hybridSearch, SEARCH_MODES, type SearchMode } from '../../search/hybrid.ts';
+import { SearchOptionError } from '../../search/lexical.ts';
 import { isValidDate } from '../../time.ts';
 import type { AppDeps } from '../deps.ts';
 import { type Page, PageCache } from '../pageCache.ts';
 import { Highlighted, Pager, PaperCard } from '../views/components.tsx';
 import { renderPage } from '../views/page.tsx';
 import { errorAnswer } from './errors.tsx';
+import { saveSearchBoxFor } from './digest-settings.tsx';
 import { parseCategory, parsePage, queryString } from './params.ts';
 
 const PAGE_SIZE = 20;
@@ -24,7 +26,12 @@ interface SearchParams {
   to?: string;
   sort: Sort;
   page: number;
+  /** Keyword, meaning or both (hybrid, the default); see src/search/hybrid.ts. */
+  mode: SearchMode;
 }
+
+/** How each search mode is offered to readers. */
+const MODE_LABELS: Record<SearchMode, string> = { hybrid: 'words and meaning', keyword: 'words only', vector: 'meaning only' };
 
 /** Reads and validates the query string; a string is the 400 message for the first bad value. */
 function parseSearchParams(c: Context): SearchParams | string {
@@ -45,7 +52,10 @@ function parseSearchParams(c: Context): SearchParams | string {
   if (!sort) return 'Sort by relevance, date or upvotes.';
   const page = parsePage(c.req.query('page'), MAX_PAGE);
   if (page === null) return `The page number must be a whole number from 1 to ${MAX_PAGE}.`;
-  return { q, category, ...dates, sort, page };
+  const rawMode = c.req.query('mode') ?? '';
+  const mode = rawMode === '' ? 'hybrid' : (SEARCH_MODES as readonly string[]).includes(rawMode) ? (rawMode as SearchMode) : null;
+  if (!mode) return 'Match by “hybrid” (words and meaning), “keyword” (words only) or “vector” (meaning only).';
+  return { q, category, ...dates, sort, page, mode };
 }
 
 /** The URL of a search with some parameters changed; default values are left out. */
@@ -57,11 +67,17 @@ function searchHref(p: SearchParams, change: Partial<SearchParams> = {}): string
     from: n.from,
     to: n.to,
     sort: n.sort === 'relevance' ? undefined : n.sort,
+    mode: n.mode === 'hybrid' ? undefined : n.mode,
     page: n.page > 1 ? n.page : undefined,
   })}`;
 }
 
-function SearchForm({ p }: { p: SearchParams }) {
+/** Whether this instance searches by meaning at all (an embedder is configured): only then is the mode offered. */
+function offersModes(deps: AppDeps): boolean {
+  return deps.config.embedder.kind !== 'off' && deps.semantic !== undefined;
+}
+
+function SearchForm({ p, modes }: { p: SearchParams; modes: boolean }) {
   return (
     <form class="search-form" action="/search" method="get" role="search">
       <div class="q">
@@ -91,6 +107,18 @@ function SearchForm({ p }: { p: SearchParams }) {
             ))}
           </select>
         </label>
+        {modes ? (
+          <label>
+            Match
+            <select name="mode">
+              {SEARCH_MODES.map((m) => (
+                <option value={m} selected={m === p.mode}>
+                  {MODE_LABELS[m]}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
       </div>
     </form>
   );
@@ -110,30 +138,43 @@ async function searchPage(c: Context, deps: AppDeps): Promise<Page | Response> {
           <div class="page-head">
             <h1>Search papers</h1>
           </div>
-          <SearchForm p={p} />
+          <SearchForm p={p} modes={offersModes(deps)} />
           <p class="sub">Words match titles, abstracts and authors; put a phrase or an author's full name in quotes.</p>
         </>
       ),
     });
   }
-  let result: SearchResult;
+  let result: HybridResult;
   try {
-    result = await searchPapers(deps.db, {
-      q: p.q,
-      category: p.category,
-      from: p.from,
-      to: p.to,
-      sort: p.sort,
-      offset: (p.page - 1) * PAGE_SIZE,
-      limit: PAGE_SIZE,
-    });
+    result = await hybridSearch(
+      deps.db,
+      deps.semantic,
+      {
+        q: p.q,
+        category: p.category,
+        from: p.from,
+        to: p.to,
+        sort: p.sort,
+        offset: (p.page - 1) * PAGE_SIZE,
+        limit: PAGE_SIZE,
+        mode: p.mode,
+      },
+      deps.config.fusion,
+    );
   } catch (err) {
     // The page validates first; this catches any rule the search knows and the page does not.
     if (err instanceof SearchOptionError) return errorAnswer(c, deps, 400, err.message);
     throw err;
   }
+  // Without an embedder hybrid search is keyword search, silently; a failing one is worth a notice.
+  const fallbackNotice = result.fallback && (offersModes(deps) || p.mode !== 'hybrid') ? result.fallback.message : undefined;
+  if (result.fallback && result.fallback.reason !== 'no-embedder') deps.log.warn({ reason: result.fallback.reason, err: result.fallback.message }, 'search fell back to keywords');
   const pages = Math.min(MAX_PAGE, Math.ceil(result.total / PAGE_SIZE));
-  const count = `${result.total} result${result.total === 1 ? '' : 's'}`;
+  // Vector rankings have no natural end (every paper is somewhat similar), so they show the best ones.
+  const count =
+    result.mode === 'keyword' ? `${result.total} result${result.total === 1 ? '' : 's'}` : `The ${result.total} best match${result.total === 1 ? '' : 'es'}`;
+  // "Save this search" (signed in) or a sign-in link, and the search's Atom feed (digest-settings.tsx).
+  const saveBox = await saveSearchBoxFor(c, deps, p.q, p.category, searchHref(p));
   return renderPage(deps, {
     title: `${p.q} — Search`,
     description: `${count} for “${p.q}”.`,
@@ -145,7 +186,9 @@ async function searchPage(c: Context, deps: AppDeps): Promise<Page | Response> {
         <div class="page-head">
           <h1>Search papers</h1>
         </div>
-        <SearchForm p={p} />
+        <SearchForm p={p} modes={offersModes(deps)} />
+        {fallbackNotice ? <p class="notice">{fallbackNotice}</p> : null}
+        {saveBox}
         <p class="sorts">
           <span>
             {count} for “{p.q}”
@@ -156,7 +199,17 @@ async function searchPage(c: Context, deps: AppDeps): Promise<Page | Response> {
             </a>
           ))}
         </p>
-        {result.capped ? (
+        {offersModes(deps) ? (
+          <p class="sorts">
+            <span>Match</span>
+            {SEARCH_MODES.map((m) => (
+              <a href={searchHref(p, { mode: m, page: 1 })} aria-current={m === p.mode ? 'true' : undefined}>
+                {MODE_LABELS[m]}
+              </a>
+            ))}
+          </p>
+        ) : null}
+        {result.capped && result.mode === 'keyword' ? (
           <p class="sub">This common query matches very many papers; only the most recently added ones were ranked. Add a word or a filter to narrow it.</p>
         ) : null}
         {result.hits.length === 0 ? (

@@ -18,6 +18,8 @@ export interface LayoutProps {
   demo?: boolean;
   /** Keeps crawlers off pages that are errors or endless parameter combinations. */
   noindex?: boolean;
+  /** Atom feeds offered for autodiscovery (`<link rel="alternate">`); paths or absolute URLs. */
+  feeds?: { title: string; href: string }[];
   children?: Child;
 }
 
@@ -43,8 +45,10 @@ function AccountNav() {
   }
   return (
     <nav class="account-nav" aria-label="Account">
+      <a href="/for-you">For you</a>
       <a href="/submit">Submit a paper</a>
       {user.role === 'moderator' || user.role === 'admin' ? <a href="/moderation">Moderation</a> : null}
+      <a href="/settings/digest">Digest and feeds</a>
       <a href="/settings" title="Settings">
         @{user.handle}
       </a>
@@ -82,6 +86,9 @@ export function Layout(p: LayoutProps) {
         <meta name="description" content={p.description} />
         {p.canonical ? <link rel="canonical" href={p.canonical} /> : null}
         {p.noindex ? <meta name="robots" content="noindex" /> : null}
+        {(p.feeds ?? []).map((f) => (
+          <link rel="alternate" type="application/atom+xml" title={f.title} href={f.href} />
+        ))}
         <meta name="color-scheme" content="light dark" />
         <link rel="icon" href={ICON} />
         <link rel="stylesheet" href={stylesheet.href} />

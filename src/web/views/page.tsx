@@ -5,6 +5,7 @@ import type { DB } from '../../db/connect.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Page } from '../pageCache.ts';
 import { Layout, type LayoutProps, renderDocument } from './layout.tsx';
+import { feedLinksFor } from '../feed-links.ts';
 
 /** True when the database holds the shipped demo dataset (meta key `demo_data` = `true`). */
 export async function isDemoData(db: DB): Promise<boolean> {
@@ -22,6 +23,8 @@ export interface PageProps extends Omit<LayoutProps, 'demo' | 'canonical'> {
 export async function renderPage(deps: AppDeps, { path, status = 200, ...props }: PageProps): Promise<Page> {
   const demo = await isDemoData(deps.db);
   const canonical = path === undefined ? undefined : `${deps.config.baseUrl}${path}`;
-  const html = await renderDocument(<Layout {...props} demo={demo} canonical={canonical} />);
+  // Every view offers its Atom feed for autodiscovery, derived from its path unless the route says otherwise.
+  const feeds = props.feeds ?? feedLinksFor(path, props.noindex);
+  const html = await renderDocument(<Layout {...props} demo={demo} canonical={canonical} feeds={feeds} />);
   return { status, html };
 }
