@@ -29,8 +29,9 @@ type Env = Awaited<ReturnType<typeof freshApp>>;
 
 /** Hostile papers: one per hostile input, in groups of 40 under their own category so each group fits one feed. */
 const GROUP = 40;
-// NUL cannot be stored in PostgreSQL text (the importers drop it before storing); src/web/atom.test.ts covers it in renderAtom.
-const hostileText = (s: string) => s.replace(/\u0000/g, '');
+// Stored as given: upsertPapers drops NUL itself (PostgreSQL text cannot hold it), so inputs with NUL
+// must store on both databases; src/web/atom.test.ts covers NUL in renderAtom.
+const hostileText = (s: string) => s;
 const hostilePapers: PaperInput[] = HOSTILE_INPUTS.map((h, i) => ({
   id: `2611.${String(10000 + i).padStart(5, '0')}`,
   version: 1,

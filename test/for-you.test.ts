@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import { pickPapers } from '../src/digest/compose.ts';
+import { picksFromConfig } from '../src/digest/picks.ts';
 import { periodOn } from '../src/digest/period.ts';
 import { clearModelCache, forYou, personalPicks } from '../src/foryou/recommend.ts';
 import { createLogger } from '../src/log.ts';
@@ -20,7 +21,7 @@ import { saveModel, upsertEmbeddings } from '../src/store/embeddings.ts';
 import { regenerateFeedToken } from '../src/store/feed-tokens.ts';
 import { addMute, listMutes } from '../src/store/mutes.ts';
 import type { PaperInput } from '../src/store/papers.ts';
-import { saveUserSubscription } from '../src/store/subscriptions.ts';
+import { getUserSubscription, saveUserSubscription } from '../src/store/subscriptions.ts';
 import { setVote } from '../src/store/votes.ts';
 import { createApp } from '../src/web/app.ts';
 import { apiTokenFor, signedInClient } from './helpers/browser-session.ts';
@@ -129,6 +130,19 @@ describe('recommendations', () => {
     // Undo: back to the previous state of signals.
     await env.alice.post('/for-you/feedback', { paper_id: target.paperId, kind: 'clear', next: '/for-you' }, { csrfFrom: '/for-you' });
     assert.deepEqual((await recs()).items.map((i) => i.paperId), before.items.map((i) => i.paperId));
+  });
+
+  it('the paper page carries the same feedback buttons for signed-in readers, and they return to the paper', async () => {
+    const id = quantum[9]!.id;
+    const path = `/papers/${id}`;
+    assert.doesNotMatch(await (await env.app.request(path)).text(), /More like this/, 'anonymous readers get no buttons');
+    assert.match(await (await env.alice.get(path)).text(), /More like this/);
+    const res = await env.alice.post('/for-you/feedback', { paper_id: id, kind: 'more', next: path }, { csrfFrom: path });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), path);
+    assert.match(await (await env.alice.get(path)).text(), /More like this \(undo\)/);
+    await env.alice.post('/for-you/feedback', { paper_id: id, kind: 'clear', next: path }, { csrfFrom: path });
+    assert.doesNotMatch(await (await env.alice.get(path)).text(), /\(undo\)/);
   });
 });
 
@@ -265,6 +279,13 @@ describe('pages and feed without signals or embedder', () => {
   });
 });
 
+/** The Monday after a week in which the sample has a quantum paper that Alice has not voted for. */
+function weekWithQuantum(): string {
+  const target = quantum.find((p) => !env.liked.includes(p.id) && !p.title.match(/^$/) && new Date(p.publishedAt).getUTCDay() !== 1)!;
+  const d = new Date(`${target.publishedAt.slice(0, 10)}T00:00:00Z`);
+  return new Date(d.getTime() + ((8 - d.getUTCDay()) % 7 || 7) * 86_400_000).toISOString().slice(0, 10);
+}
+
 describe('digest personal picks', () => {
   it('a weekly digest with picks carries quantum papers of its week, "picked for you: close to …"', async () => {
     const user = env.alice.user;
@@ -274,12 +295,7 @@ describe('digest personal picks', () => {
       timezone: 'UTC',
       include: { top: false, savedSearches: false, follows: false, picks: true },
     });
-    // A week in which the sample has a quantum paper that Alice has not voted for.
-    const target = quantum.find((p) => !env.liked.includes(p.id) && !p.title.match(/^$/) && new Date(p.publishedAt).getUTCDay() !== 1)!;
-    const published = target.publishedAt.slice(0, 10);
-    const d = new Date(`${published}T00:00:00Z`);
-    const monday = new Date(d.getTime() + ((8 - d.getUTCDay()) % 7 || 7) * 86_400_000).toISOString().slice(0, 10);
-    const period = periodOn(sub, monday)!;
+    const period = periodOn(sub, weekWithQuantum())!;
     const picks = (userId: number, since: string, limit: number) => personalPicks(env.db, env.semantic, userId, { limit, since });
     const items = await pickPapers(env.db, sub, period, { feedTimezone: 'UTC', picks });
     assert.ok(items.length > 0 && items.length <= 5);
@@ -292,5 +308,21 @@ describe('digest personal picks', () => {
     assert.ok(items.some((it) => isQuantum(byId.get(it.paperId)!)), `a quantum paper is picked: ${items.map((i) => byId.get(i.paperId)!.title).join(' | ')}`);
     // Without a picks source (no embedder in this process), include.picks adds nothing.
     assert.deepEqual(await pickPapers(env.db, sub, period, { feedTimezone: 'UTC' }), []);
+  });
+
+  it('the worker and CLI source (picksFromConfig) opens its own Semantic service from the stored model and picks the same papers', async () => {
+    const sub = (await getUserSubscription(env.db, env.alice.user.id))!;
+    const period = periodOn(sub, weekWithQuantum())!;
+    const direct = (userId: number, since: string, limit: number) => personalPicks(env.db, env.semantic, userId, { limit, since });
+    const fromConfig = picksFromConfig(env.db, testConfig(), createLogger('silent'))!;
+    try {
+      const expected = await pickPapers(env.db, sub, period, { feedTimezone: 'UTC', picks: direct });
+      assert.ok(expected.length > 0);
+      assert.deepEqual(await pickPapers(env.db, sub, period, { feedTimezone: 'UTC', picks: fromConfig }), expected);
+    } finally {
+      fromConfig.close();
+    }
+    // PAPERBOY_EMBEDDER=off: no source at all.
+    assert.equal(picksFromConfig(env.db, testConfig({ embedder: { ...testConfig().embedder, kind: 'off' } }), createLogger('silent')), undefined);
   });
 });

@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pickPapers } from '../digest/compose.ts';
+import { picksFromConfig } from '../digest/picks.ts';
 import { latestPeriod, periodForDate } from '../digest/period.ts';
 import { findDueDigests, planDigests } from '../digest/plan.ts';
 import { renderDigest } from '../digest/render.ts';
@@ -48,7 +49,7 @@ export async function cmdDigest(args: string[]): Promise<void> {
 }
 
 async function preview(handle: string, date: string | undefined, out: string | undefined): Promise<void> {
-  await withDatabase(async ({ conn, config }) => {
+  await withDatabase(async ({ conn, config, log }) => {
     const user = await getUserByHandle(conn.db, handle);
     if (!user) {
       process.stderr.write(`paperboy digest preview: there is no user with the handle "${handle}"\n`);
@@ -60,7 +61,8 @@ async function preview(handle: string, date: string | undefined, out: string | u
       ...DEFAULT_SETTINGS, id: 0, userId: user.id, email: user.email, confirmedAt: now, bounceCount: 0, disabledAt: null, disabledReason: null, createdAt: now, updatedAt: now,
     };
     const period = date ? periodForDate(sub, date)! : latestPeriod(sub, new Date());
-    const items = await pickPapers(conn.db, sub, period, { feedTimezone: config.feedTimezone });
+    const picks = picksFromConfig(conn.db, config, log);
+    const items = await pickPapers(conn.db, sub, period, { feedTimezone: config.feedTimezone, picks }).finally(() => picks?.close());
     const papers = new Map((await getPapers(conn.db, items.map((i) => i.paperId))).map((p) => [p.id, p]));
     const entries = items.flatMap((i) => (papers.has(i.paperId) ? [{ paper: papers.get(i.paperId)!, reason: i.reason }] : []));
     const { mail, html } = renderDigest({
@@ -93,11 +95,12 @@ async function send(now: Date, dryRun: boolean): Promise<void> {
     const throttle = createThrottle(config.digestRate);
     const counts: Partial<Record<SendOutcome, number>> = {};
     const cache = new Map();
+    const picks = picksFromConfig(conn.db, config, log);
     try {
       for (const p of planned) {
         let outcome: SendOutcome;
         try {
-          outcome = await sendDigest({ db: conn.db, mailer, config, log, key, throttle, now: () => now, cache }, p.sendId);
+          outcome = await sendDigest({ db: conn.db, mailer, config, log, key, throttle, now: () => now, cache, picks }, p.sendId);
         } catch (err) {
           if (!(err instanceof RetryLaterError)) throw err;
           outcome = 'retry'; // back to 'planned'; its job retries it when a worker runs
@@ -107,6 +110,7 @@ async function send(now: Date, dryRun: boolean): Promise<void> {
       }
     } finally {
       mailer.close();
+      picks?.close();
     }
     const summary = Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ');
     process.stdout.write(`${planned.length} digest(s) planned at ${now.toISOString()}${summary ? `: ${summary}` : ''}\n`);

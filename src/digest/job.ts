@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { JobHandler } from '../jobs/handlers.ts';
 import { logMailer, type Mailer, smtpMailer } from '../mail/transport.ts';
 import { loadSecret } from '../web/secret.ts';
+import { picksFromConfig } from './picks.ts';
 import { planDigests } from './plan.ts';
 import { sendDigest } from './send.ts';
 import { createThrottle, type Throttle } from './throttle.ts';
@@ -19,6 +20,8 @@ export const digestPlanHandler: JobHandler = async (_payload, ctx) => {
  */
 export function digestSendHandler(config: Config, o: { mailer?: Mailer; throttle?: Throttle } = {}): JobHandler {
   let mailer = o.mailer;
+  // Opened on the first send with the worker's database; personal picks need the vector index.
+  let picks: ReturnType<typeof picksFromConfig> | null = null;
   const throttle = o.throttle ?? createThrottle(config.digestRate);
   return async (payload, ctx) => {
     const sendId = (payload as { sendId?: unknown } | null)?.sendId;
@@ -28,8 +31,9 @@ export function digestSendHandler(config: Config, o: { mailer?: Mailer; throttle
     }
     mailer ??= config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, { pool: true }) : logMailer(ctx.log, config.mailFrom);
     const key = await loadSecret(ctx.db, config);
+    if (picks === null) picks = picksFromConfig(ctx.db, config, ctx.log);
     const outcome = await sendDigest(
-      { db: ctx.db, mailer, config, log: ctx.log, key, throttle, now: ctx.now, signal: ctx.signal },
+      { db: ctx.db, mailer, config, log: ctx.log, key, throttle, now: ctx.now, signal: ctx.signal, picks },
       sendId,
       { lastAttempt: ctx.job.attempts >= ctx.job.maxAttempts },
     );

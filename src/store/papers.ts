@@ -69,7 +69,12 @@ export function paperFromRow(r: Row): Paper {
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const ANY_SURROGATE = /[\ud800-\udfff]/;
 // The quick test first: the full pattern is slow, and almost no arXiv text holds a surrogate at all.
-const wellFormed = (s: string) => (ANY_SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '\ufffd') : s);
+// NUL is dropped as well: PostgreSQL text cannot hold it ("invalid byte sequence"), so a direct caller
+// would fail on PostgreSQL only; the importers already strip it.
+const wellFormed = (s: string) => {
+  const t = s.includes('\0') ? s.replaceAll('\0', '') : s;
+  return ANY_SURROGATE.test(t) ? t.replace(LONE_SURROGATE, '\ufffd') : t;
+};
 const wellFormedOrNull = (s: string | null | undefined) => (s == null ? null : wellFormed(s));
 
 /** The columns an arXiv source owns; code and project links belong to the community and are kept. */

@@ -16,6 +16,8 @@ import { authorPath } from './authors.tsx';
 import { collectionsSectionFor } from './collections.tsx';
 import { commentsSectionFor } from './comments.tsx';
 import { followBoxFor } from './digest-settings.tsx';
+import { FeedbackButtons } from './for-you.tsx';
+import { paperFeedbackOf } from '../../store/feedback.ts';
 import { errorAnswer } from './errors.tsx';
 import { ClaimedBadge, loadPaperTools, type PaperTools, PaperToolsSection } from './links.tsx';
 import { organizationPath } from './orgs.tsx';
@@ -227,6 +229,12 @@ async function paperPage(c: Context, deps: AppDeps, raw: string, fetcher: PaperF
   const collections = await collectionsSectionFor(c, deps, paper.id);
   // Follow buttons for the paper's authors and categories (signed-in readers only; digest-settings.tsx).
   const follows = await followBoxFor(c, deps, paper, canonical);
+  // "More like this" / "Not interested" teach the reader's For-you model (src/foryou/), signed-in readers only.
+  const feedback = c.var.user ? (
+    <section class="foryou-box" aria-label="For you">
+      <FeedbackButtons paperId={paper.id} next={canonical} current={await paperFeedbackOf(deps.db, c.var.user.id, paper.id)} />
+    </section>
+  ) : null;
   // Similar papers need vectors; without them (or if the embedder fails) the section is left out.
   const similar = await similarPapers(deps.db, deps.semantic, paper);
   if (similar.reason && deps.semantic?.available()) deps.log.warn({ paper_id: paper.id, reason: similar.reason }, 'similar papers unavailable');
@@ -246,6 +254,7 @@ async function paperPage(c: Context, deps: AppDeps, raw: string, fetcher: PaperF
       <>
         <PaperView paper={paper} entry={entry} tools={tools} upvote={upvote} />
         {follows}
+        {feedback}
         <Upvoters total={upvoters.total} upvoters={upvoters.upvoters} />
         <SimilarPapers papers={similar.papers} />
         {collections}

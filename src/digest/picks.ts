@@ -1,0 +1,32 @@
+/**
+ * Personal picks for digests composed outside the web process (the digest-send job, `paperboy
+ * digest send|preview`): the process opens its own Semantic service once, on first use, and picks
+ * come from the reader's For-you model (src/foryou/recommend.ts).
+ */
+import type { Config } from '../config.ts';
+import type { DB } from '../db/connect.ts';
+import { personalPicks } from '../foryou/recommend.ts';
+import type { Logger } from '../log.ts';
+import { openSemantic, type Semantic } from '../search/semantic.ts';
+import type { PicksSource } from './compose.ts';
+
+/** How often a worker's index reads vectors embedded since (a digest needs the day's papers, not the minute's). */
+const REFRESH_MS = 10 * 60_000;
+
+/**
+ * A PicksSource backed by a lazily opened Semantic service; undefined when no embedder is configured.
+ * A failing recommender yields no picks (compose logs and sends the rest of the digest).
+ */
+export function picksFromConfig(db: DB, config: Config, log: Logger): (PicksSource & { close(): void }) | undefined {
+  if (config.embedder.kind === 'off') return undefined;
+  let semantic: Promise<Semantic> | undefined;
+  const source = async (userId: number, since: string, limit: number) => {
+    semantic ??= openSemantic(db, config, log, { refreshMs: REFRESH_MS });
+    return personalPicks(db, await semantic, userId, { limit, since, log });
+  };
+  return Object.assign(source, {
+    close: () => {
+      void semantic?.then((s) => s.close());
+    },
+  });
+}
