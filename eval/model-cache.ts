@@ -1,7 +1,7 @@
 /**
  * The built-in model trained on the 118k corpus, cached under eval/.cache/ (gitignored) so a
- * second `npm run eval` and each tuning variant train once. The cache key covers the options and
- * the corpus file's size and mtime.
+ * second `npm run eval` and each tuning variant train once. The cache key covers the options, the
+ * corpus file's size and mtime, and the source of the model's code (a change to it retrains).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,9 @@ import { BUILTIN_DEFAULTS, BuiltinModel, type BuiltinOptions, trainBuiltin } fro
 
 /** eval/.cache/ */
 export const CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), '.cache');
+
+/** The files whose code decides the trained model's bytes. */
+const MODEL_SOURCES = ['builtin.ts', 'text.ts'].map((f) => fileURLToPath(new URL(`../src/search/embed/${f}`, import.meta.url)));
 
 /** A corpus paper as the evaluation uses it. */
 export interface CorpusPaper {
@@ -40,6 +43,7 @@ export function cachedBuiltin(corpusPath: string, corpus: CorpusPaper[], opts: B
   const key = createHash('sha256')
     // The resolved options, so a change of E1's defaults retrains rather than reusing a stale model.
     .update(JSON.stringify({ opts: { ...BUILTIN_DEFAULTS, ...opts }, size: st.size, mtime: st.mtimeMs, n: corpus.length }))
+    .update(MODEL_SOURCES.map((f) => readFileSync(f)).join('\0'))
     .digest('hex')
     .slice(0, 12);
   const file = join(CACHE_DIR, `builtin-${key}.bin`);

@@ -12,7 +12,7 @@ const include = {
     top: { type: 'boolean', description: 'Top papers of the period (most upvoted featured papers).' },
     savedSearches: { type: 'boolean', description: 'New papers matching your saved searches.' },
     follows: { type: 'boolean', description: 'New papers of the authors and categories you follow.' },
-    picks: { type: 'boolean', description: 'Personal picks (reserved; no source yet).' },
+    picks: { type: 'boolean', description: 'Personal picks from the reader\'s For-you model (upvotes, saves, "more like this", interests); needs an embedder.' },
   },
 };
 

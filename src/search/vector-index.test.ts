@@ -1,0 +1,100 @@
+/**
+ * The exact vector index against a plain JavaScript reference: the same neighbours and scores for
+ * dimensions that are and are not multiples of the SIMD width, across growth, replacement and removal;
+ * and the compiled WebAssembly is the one scan.wat gives.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { mulberry32 } from '../../test/helpers/prng.ts';
+import { compileScanWat } from '../../test/helpers/wat.ts';
+import { normalize } from './embed/embedder.ts';
+import { SCAN_WASM_BASE64 } from './scan-wasm.ts';
+import { VectorIndex } from './vector-index.ts';
+
+function randomUnit(rand: () => number, dim: number): Float32Array {
+  const v = new Float32Array(dim);
+  for (let i = 0; i < dim; i++) v[i] = rand() - 0.5;
+  return normalize(v);
+}
+
+/** Brute force in float64: every live vector scored, best first. */
+function reference(vectors: Map<string, Float32Array>, q: Float32Array, k: number, accept?: (id: string) => boolean) {
+  const all = [...vectors].filter(([id]) => !accept || accept(id)).map(([id, v]) => ({ id, score: v.reduce((s, x, i) => s + x * q[i]!, 0) }));
+  return all.sort((a, b) => b.score - a.score).slice(0, k);
+}
+
+describe('VectorIndex', () => {
+  for (const dim of [1, 3, 8, 13, 64, 256]) {
+    it(`finds the same neighbours as brute force at dimension ${dim}, through growth, replacement and removal`, () => {
+      const rand = mulberry32(dim);
+      const index = new VectorIndex(dim, 1); // grows many times
+      const vectors = new Map<string, Float32Array>();
+      for (let i = 0; i < 3000; i++) {
+        const v = randomUnit(rand, dim);
+        index.upsert(`p${i}`, v);
+        vectors.set(`p${i}`, v);
+      }
+      for (let i = 0; i < 3000; i += 7) {
+        index.remove(`p${i}`);
+        vectors.delete(`p${i}`);
+      }
+      for (let i = 1; i < 3000; i += 11) {
+        if (!vectors.has(`p${i}`)) continue;
+        const v = randomUnit(rand, dim);
+        index.upsert(`p${i}`, v);
+        vectors.set(`p${i}`, v);
+      }
+      for (let i = 3000; i < 3100; i++) {
+        const v = randomUnit(rand, dim); // reuse freed slots
+        index.upsert(`p${i}`, v);
+        vectors.set(`p${i}`, v);
+      }
+      assert.equal(index.size, vectors.size);
+      for (let t = 0; t < 5; t++) {
+        const q = randomUnit(rand, dim);
+        const got = index.search(q, 20);
+        const want = reference(vectors, q, 20);
+        // Float32 sums differ from float64 in the last bits: compare scores, and ids where scores are apart.
+        assert.equal(got.length, want.length);
+        for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]!.score - want[i]!.score) < 1e-5, `rank ${i}: ${got[i]!.score} vs ${want[i]!.score}`);
+        if (dim >= 8) assert.deepEqual(got.slice(0, 5).map((x) => x.id), want.slice(0, 5).map((x) => x.id));
+        const odd = (id: string) => Number(id.slice(1)) % 2 === 1;
+        const filtered = index.search(q, 10, odd);
+        assert.ok(filtered.every((x) => odd(x.id)));
+        const wantFiltered = reference(vectors, q, 10, odd);
+        assert.equal(filtered.length, wantFiltered.length);
+        for (let i = 0; i < wantFiltered.length; i++) assert.ok(Math.abs(filtered[i]!.score - wantFiltered[i]!.score) < 1e-5);
+      }
+      for (const id of ['p1', 'p12', 'p3050']) {
+        if (vectors.has(id)) assert.deepEqual([...index.get(id)!], [...vectors.get(id)!]);
+      }
+      assert.equal(index.get('p0'), undefined);
+      assert.equal(index.has('p0'), false);
+    });
+  }
+
+  it('hands out copies: a vector read before the index grows stays intact', () => {
+    const index = new VectorIndex(16, 1);
+    const v = randomUnit(mulberry32(7), 16);
+    index.upsert('a', v);
+    const before = index.get('a')!;
+    for (let i = 0; i < 5000; i++) index.upsert(`x${i}`, randomUnit(mulberry32(i), 16));
+    assert.deepEqual([...before], [...v]);
+    assert.deepEqual([...index.get('a')!], [...v]);
+  });
+
+  it('asks for more than it holds, an empty index and k = 0', () => {
+    const index = new VectorIndex(4);
+    assert.deepEqual(index.search(new Float32Array(4), 5), []);
+    index.upsert('a', new Float32Array([1, 0, 0, 0]));
+    index.upsert('b', new Float32Array([0, 1, 0, 0]));
+    assert.deepEqual(index.search(new Float32Array([1, 0, 0, 0]), 10).map((x) => x.id), ['a', 'b']);
+    assert.deepEqual(index.search(new Float32Array([1, 0, 0, 0]), 0), []);
+    assert.throws(() => index.search(new Float32Array(3), 1), /length 3/);
+    assert.throws(() => index.upsert('c', new Float32Array(5)), /length 5/);
+  });
+
+  it('runs the module compiled from scan.wat', async () => {
+    assert.equal(Buffer.from(await compileScanWat()).toString('base64'), SCAN_WASM_BASE64, 'run npx tsx scripts/build-scan-wasm.ts');
+  });
+});
