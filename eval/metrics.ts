@@ -1,3 +1,4 @@
+import { mulberry32 } from '../test/helpers/prng.ts';
 /**
  * Ranking metrics exactly as the two published benchmarks compute them (docs/evaluation.md):
  * CSFCube's AP and NDCG%20 (aspire's rank_metrics.py) and the reviewer gold standard's pairwise
@@ -150,18 +151,6 @@ export function poolPairs(per: ReviewerPairs[]): PairwiseMetrics {
 export function meanMetrics(runs: PairwiseMetrics[]): PairwiseMetrics {
   const m = (f: (r: PairwiseMetrics) => number) => runs.reduce((s, r) => s + f(r), 0) / runs.length;
   return { loss: m((r) => r.loss), easy: m((r) => r.easy), hard: m((r) => r.hard), easyPairs: m((r) => r.easyPairs), hardPairs: m((r) => r.hardPairs) };
-}
-
-/** A small deterministic PRNG (mulberry32) so bootstraps are reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

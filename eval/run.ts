@@ -152,7 +152,7 @@ async function main(): Promise<number> {
       rows.push({ system: `fused ${w} tfidf + ${(1 - w).toFixed(1)} builtin, abstract`, kind: 'ours', result: evaluateCsfcube(data, fused) });
     }
     // The shipped form (src/search/similarity.ts): the cosine fused with a TF-IDF whose idf comes from the pool alone.
-    for (const w of [0.3, 0.5, 0.7]) {
+    for (const w of [0.3, 0.5, 0.7, 0.8, 0.9]) {
       const scorer: CsfScorer = (f, qid, cands) => {
         const dense = vecs.cosine('abstract')(f, qid, cands);
         return fusedScores(csfDocText(data.papers.get(qid)!), cands.map((c, i) => ({ text: csfDocText(data.papers.get(c)!), dense: dense[i]! })), w);

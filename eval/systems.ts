@@ -7,7 +7,7 @@ import { dot } from '../src/search/embed/embedder.ts';
 import { trainUserModel, type UserModelOptions } from '../src/foryou/model.ts';
 import { SparseCollection, sparseDot, termCounts } from './baselines.ts';
 import { type CsfData, type CsfScorer, type Facet, csfDocText, csfFacetText } from './csfcube.ts';
-import { mulberry32 } from './metrics.ts';
+import { mulberry32 } from '../test/helpers/prng.ts';
 import { type RevData, type RevScorer } from './reviewers.ts';
 
 /** Anything that embeds texts synchronously into unit vectors. */

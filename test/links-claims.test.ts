@@ -125,7 +125,10 @@ describe('authorship claims', () => {
     assert.ok(mine.includes(`You are a claimed author of this paper (${PAPER.authors[1]}).`));
     // A claimed name is no longer offered to others.
     const rivalHtml = await rival.get(paperUrl(PAPER.id)).then((r) => r.text());
-    assert.ok(!rivalHtml.includes(`<option value="${PAPER.authors[1]}">`));
+    // Only the claim form: the follow box next to it lists every author, claimed or not.
+    const claimForm = /<form[^>]*class="inline-form claim-form"[^>]*>[\s\S]*?<\/form>/.exec(rivalHtml)?.[0];
+    assert.ok(claimForm?.includes(`<option value="${PAPER.authors[0]}">`), 'the claim form lists the unclaimed names');
+    assert.ok(!claimForm!.includes(`<option value="${PAPER.authors[1]}">`), 'the claimed name is not offered');
   });
 
   it('refuses to approve a second account for a name already claimed on the paper (409)', async () => {

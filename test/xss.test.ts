@@ -303,13 +303,14 @@ describe('existing pages and APIs with hostile text', () => {
     return html;
   }
 
-  describe('stored as written (lone surrogates as U+FFFD), or the page tests would prove nothing', () => {
+  describe('stored as written (lone surrogates as U+FFFD, NUL dropped), or the page tests would prove nothing', () => {
     for (const s of SEEDED) {
       it(s.name, async () => {
         const res = await app.request(`/api/papers/${s.hostileId}`);
         assert.equal(res.status, 200);
         const body = (await res.json()) as { title: string };
-        assert.ok(body.title === wellFormed(s.input.slice(0, SEARCHED_MAX)), 'title differs from the input');
+        // upsertPapers also drops NUL (PostgreSQL text cannot hold it).
+        assert.ok(body.title === wellFormed(s.input.slice(0, SEARCHED_MAX)).replaceAll('\0', ''), 'title differs from the input');
       });
     }
   });
