@@ -6,6 +6,7 @@
  * titles, author names, collection names and search text; the private feed token (hashed, regenerate,
  * revoke, banned owner) and bad input answered with 400/404, never a 500.
  */
+import { setPaperFeedback } from '../src/store/feedback.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { personalFeedPapers } from '../src/digest/feed-sources.ts';
@@ -31,13 +32,12 @@ type Env = Awaited<ReturnType<typeof freshApp>>;
 const GROUP = 40;
 // Stored as given: upsertPapers drops NUL itself (PostgreSQL text cannot hold it), so inputs with NUL
 // must store on both databases; src/web/atom.test.ts covers NUL in renderAtom.
-const hostileText = (s: string) => s;
 const hostilePapers: PaperInput[] = HOSTILE_INPUTS.map((h, i) => ({
   id: `2611.${String(10000 + i).padStart(5, '0')}`,
   version: 1,
-  title: hostileText(h.input),
-  abstract: `Hostile abstract ${hostileText(h.input)}`,
-  authors: [hostileText(h.input).slice(0, 200), 'Hostile Fixture Author'],
+  title: h.input,
+  abstract: `Hostile abstract ${h.input}`,
+  authors: [h.input.slice(0, 200), 'Hostile Fixture Author'],
   categories: [`hostile.g${'abcdefghij'[Math.floor(i / GROUP)]}`],
   publishedAt: `2026-11-0${1 + (i % 5)}T00:00:00Z`,
   updatedAt: `2026-11-0${1 + (i % 5)}T00:00:00Z`,
@@ -291,6 +291,10 @@ describe('Atom feeds', () => {
       const top = all[0]!.paper.id;
       await recordFeedback(env.db, { subscriptionId: sub.id, userId: erin.user.id, paperId: top, kind: 'not_interested' });
       assert.ok(!(await personalFeedPapers(env.db, erin.user.id, { today, extra })).some((p) => p.paper.id === top));
+      // "Not interested" given on the site (a paper page or /for-you) counts the same.
+      const second = all.find((p) => p.paper.id !== top)!.paper.id;
+      await setPaperFeedback(env.db, erin.user.id, second, 'not_interested');
+      assert.ok(!(await personalFeedPapers(env.db, erin.user.id, { today, extra })).some((p) => p.paper.id === second), 'site feedback leaves the paper out');
     });
 
     it('a banned owner’s feed is closed; userFromFeedToken refuses malformed tokens', async () => {
