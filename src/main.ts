@@ -72,14 +72,14 @@ async function cmdServe(args: string[]): Promise<void> {
     ]);
   const schedules = schedulesFor({ arxivSync: config.arxiv.sync });
   const scheduler = role === 'web' ? undefined : startScheduler({ db: conn.db, log, schedules });
-  const worker = role === 'web' ? undefined : startWorker({ db: conn.db, log, handlers: createHandlerRegistry({ ...ingestHandlers(config), ...digestHandlers(config) }) });
+  // Search by meaning: never fails to open (keyword search alone when there is no embedder or model yet).
+  // With `--role all` the digest worker shares it (one index per process); a worker alone opens its own on first use.
+  const semantic = role === 'worker' ? undefined : await (await import('./search/semantic.ts')).openSemantic(conn.db, config, log);
+  const worker = role === 'web' ? undefined : startWorker({ db: conn.db, log, handlers: createHandlerRegistry({ ...ingestHandlers(config), ...digestHandlers(config, { semantic }) }) });
   let server: import('node:http').Server | import('node:http2').Http2Server | undefined;
-  let semantic: import('./search/semantic.ts').Semantic | undefined;
   if (role !== 'worker') {
     // Anonymous pages may be up to 5 s stale; that keeps the daily page in the thousands of requests/s.
     // One arXiv client per process for the paper page's on-demand look-ups (its politeness gate is per client).
-    // Search by meaning: never fails to open (keyword search alone when there is no embedder or model yet).
-    semantic = await (await import('./search/semantic.ts')).openSemantic(conn.db, config, log);
     const app = createApp({ db: conn.db, config, log, pageCacheTtlMs: 5000, arxivClient: pageArxivClient(config, log), semantic });
     server = serve({ fetch: app.fetch, port: config.port }, (info) => {
       log.info({ port: info.port, url: config.baseUrl, role }, `Paperboy is serving on http://localhost:${info.port}`);

@@ -322,6 +322,16 @@ describe('digest personal picks', () => {
     } finally {
       fromConfig.close();
     }
+    // Given the process's own service (serve --role all), it picks the same and leaves the service open.
+    let used = 0;
+    let closed = 0;
+    const shared: Semantic = { ...env.semantic, index: () => (used++, env.semantic.index()), close: () => void closed++ };
+    const sharing = picksFromConfig(env.db, testConfig(), createLogger('silent'), shared)!;
+    assert.deepEqual(await pickPapers(env.db, sub, period, { feedTimezone: 'UTC', picks: sharing }), await pickPapers(env.db, sub, period, { feedTimezone: 'UTC', picks: direct }));
+    assert.ok(used > 0, 'the shared service answered');
+    sharing.close();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(closed, 0, 'the shared service is not closed by its borrower');
     // PAPERBOY_EMBEDDER=off: no source at all.
     assert.equal(picksFromConfig(env.db, testConfig({ embedder: { ...testConfig().embedder, kind: 'off' } }), createLogger('silent')), undefined);
   });

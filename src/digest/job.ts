@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { JobHandler } from '../jobs/handlers.ts';
 import { logMailer, type Mailer, smtpMailer } from '../mail/transport.ts';
 import { loadSecret } from '../web/secret.ts';
+import type { Semantic } from '../search/semantic.ts';
 import { picksFromConfig } from './picks.ts';
 import { planDigests } from './plan.ts';
 import { sendDigest } from './send.ts';
@@ -18,7 +19,7 @@ export const digestPlanHandler: JobHandler = async (_payload, ctx) => {
  * The `digest-send` handler: `{sendId}` → sendDigest. One mailer (a pooled SMTP connection, or the log
  * without PAPERBOY_SMTP_URL) and one throttle (PAPERBOY_DIGEST_RATE) per process, made on first use.
  */
-export function digestSendHandler(config: Config, o: { mailer?: Mailer; throttle?: Throttle } = {}): JobHandler {
+export function digestSendHandler(config: Config, o: { mailer?: Mailer; throttle?: Throttle; semantic?: Semantic } = {}): JobHandler {
   let mailer = o.mailer;
   // Opened on the first send with the worker's database; personal picks need the vector index.
   let picks: ReturnType<typeof picksFromConfig> | null = null;
@@ -31,7 +32,7 @@ export function digestSendHandler(config: Config, o: { mailer?: Mailer; throttle
     }
     mailer ??= config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, { pool: true }) : logMailer(ctx.log, config.mailFrom);
     const key = await loadSecret(ctx.db, config);
-    if (picks === null) picks = picksFromConfig(ctx.db, config, ctx.log);
+    if (picks === null) picks = picksFromConfig(ctx.db, config, ctx.log, o.semantic);
     const outcome = await sendDigest(
       { db: ctx.db, mailer, config, log: ctx.log, key, throttle, now: ctx.now, signal: ctx.signal, picks },
       sendId,

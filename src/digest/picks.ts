@@ -14,19 +14,21 @@ import type { PicksSource } from './compose.ts';
 const REFRESH_MS = 10 * 60_000;
 
 /**
- * A PicksSource backed by a lazily opened Semantic service; undefined when no embedder is configured.
+ * A PicksSource backed by the process's Semantic service when it has one (`serve --role all` shares the
+ * web side's index), else by one opened on first use; undefined when no embedder is configured.
  * A failing recommender yields no picks (compose logs and sends the rest of the digest).
  */
-export function picksFromConfig(db: DB, config: Config, log: Logger): (PicksSource & { close(): void }) | undefined {
+export function picksFromConfig(db: DB, config: Config, log: Logger, shared?: Semantic): (PicksSource & { close(): void }) | undefined {
   if (config.embedder.kind === 'off') return undefined;
-  let semantic: Promise<Semantic> | undefined;
+  let semantic: Promise<Semantic> | undefined = shared && Promise.resolve(shared);
   const source = async (userId: number, since: string, limit: number) => {
     semantic ??= openSemantic(db, config, log, { refreshMs: REFRESH_MS });
     return personalPicks(db, await semantic, userId, { limit, since, log });
   };
   return Object.assign(source, {
+    // A shared service belongs to its owner, who closes it.
     close: () => {
-      void semantic?.then((s) => s.close());
+      if (!shared) void semantic?.then((s) => s.close());
     },
   });
 }

@@ -14,6 +14,7 @@ import { harvestHandler } from '../ingest/harvest.ts';
 import { embedPapersHandler } from '../search/embed/job.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/transport.ts';
+import type { Semantic } from '../search/semantic.ts';
 import { deleteFinishedJobs, type Job } from '../store/jobs.ts';
 import { purgeExpiredAuth } from '../store/sessions.ts';
 
@@ -79,7 +80,7 @@ export function ingestHandlers(config: Config): Record<string, JobHandler> {
 }
 
 /** The digest send handler (needs the configuration's SMTP settings; a mailer can be given, e.g. by tests). */
-export function digestHandlers(config: Config, o: { mailer?: Mailer } = {}): Record<string, JobHandler> {
+export function digestHandlers(config: Config, o: { mailer?: Mailer; semantic?: Semantic } = {}): Record<string, JobHandler> {
   return { 'digest-send': digestSendHandler(config, o) };
 }
 
