@@ -93,36 +93,79 @@ export interface CsfResult {
   ndcg20: Record<Facet | 'all', number>;
 }
 
-/** Metrics of rankings given per facet and query (the query is removed from its own ranking here). */
-export function csfMetricsOfRankings(data: CsfData, ranked: (facet: Facet, qid: string) => string[]): CsfResult {
+/** AP and NDCG%20 per query (keys `<qpid>_<facet>`), of rankings given per facet and query (the query is removed from its own ranking here). */
+export interface CsfPerQuery {
+  ap: Map<string, number>;
+  ndcg20: Map<string, number>;
+}
+
+function perQueryOfRankings(data: CsfData, ranked: (facet: Facet, qid: string) => string[]): CsfPerQuery {
   const ap = new Map<string, number>();
-  const nd = new Map<string, number>();
+  const ndcg20 = new Map<string, number>();
   for (const f of FACETS) {
     for (const [qid, q] of data.queries[f]) {
       const list = ranked(f, qid).filter((c) => c !== qid);
       const m = queryMetrics(list, q.grade);
       ap.set(`${qid}_${f}`, m.ap);
-      nd.set(`${qid}_${f}`, m.ndcg20);
+      ndcg20.set(`${qid}_${f}`, m.ndcg20);
     }
   }
+  return { ap, ndcg20 };
+}
+
+/** The test value of per-query figures: per facet and for all facets, the mean of the two test-fold means. */
+function aggregate(data: CsfData, pq: CsfPerQuery): CsfResult {
   const map = {} as CsfResult['map'];
   const ndcg20 = {} as CsfResult['ndcg20'];
   for (const k of [...FACETS, 'all'] as const) {
     const s = data.splits[k]!;
-    map[k] = foldMean(ap, s.fold1_test!, s.fold2_test!);
-    ndcg20[k] = foldMean(nd, s.fold1_test!, s.fold2_test!);
+    map[k] = foldMean(pq.ap, s.fold1_test!, s.fold2_test!);
+    ndcg20[k] = foldMean(pq.ndcg20, s.fold1_test!, s.fold2_test!);
   }
   return { map, ndcg20 };
 }
 
-/** Scores every pool with `scorer` (candidates minus the query), ranks with a stable sort, and measures. */
-export function evaluateCsfcube(data: CsfData, scorer: CsfScorer): CsfResult {
-  return csfMetricsOfRankings(data, (f, qid) => {
+/** Metrics of rankings given per facet and query (the query is removed from its own ranking here). */
+export function csfMetricsOfRankings(data: CsfData, ranked: (facet: Facet, qid: string) => string[]): CsfResult {
+  return aggregate(data, perQueryOfRankings(data, ranked));
+}
+
+/** Per-query figures of a scorer: every pool scored (candidates minus the query) and ranked with a stable sort. */
+export function csfPerQuery(data: CsfData, scorer: CsfScorer): CsfPerQuery {
+  return perQueryOfRankings(data, (f, qid) => {
     const cands = data.queries[f].get(qid)!.cands.filter((c) => c !== qid);
     const s = scorer(f, qid, cands);
     const byId = new Map(cands.map((c, i) => [c, s[i]!]));
     return rankByScore(cands, (id) => byId.get(id)!);
   });
+}
+
+/** Scores every pool with `scorer` (candidates minus the query), ranks with a stable sort, and measures. */
+export function evaluateCsfcube(data: CsfData, scorer: CsfScorer): CsfResult {
+  return aggregate(data, csfPerQuery(data, scorer));
+}
+
+/**
+ * Parameters chosen without looking at the test queries: for each fold, the variant with the best
+ * all-facet MAP on that fold's dev queries scores that fold's test queries (in CSFCube each fold's
+ * dev queries are the other fold's test queries, so this is two-fold cross-validation).
+ */
+export function csfCrossValidated(data: CsfData, variants: { label: string; perQuery: CsfPerQuery }[]): { result: CsfResult; picks: { fold1: string; fold2: string } } {
+  if (variants.length === 0) throw new Error('csfCrossValidated: no variants');
+  const all = data.splits.all!;
+  const devMap = (v: CsfPerQuery, keys: string[]) => keys.reduce((a, k) => a + v.ap.get(k)!, 0) / keys.length;
+  const pick = (dev: string[]) => variants.reduce((best, v) => (devMap(v.perQuery, dev) > devMap(best.perQuery, dev) ? v : best));
+  const p1 = pick(all.fold1_dev!);
+  const p2 = pick(all.fold2_dev!);
+  // fold1_test and fold2_test are disjoint: each query takes its figures from its own fold's pick.
+  const fold2 = new Set(all.fold2_test!);
+  const merged: CsfPerQuery = { ap: new Map(), ndcg20: new Map() };
+  for (const k of p1.perQuery.ap.keys()) {
+    const from = fold2.has(k) ? p2.perQuery : p1.perQuery;
+    merged.ap.set(k, from.ap.get(k)!);
+    merged.ndcg20.set(k, from.ndcg20.get(k)!);
+  }
+  return { result: aggregate(data, merged), picks: { fold1: p1.label, fold2: p2.label } };
 }
 
 /** The self-check: the official SPECTER rankings must give MAP 34.23 / NDCG%20 53.28 on all facets. */

@@ -13,9 +13,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_CORPUS, REPO_ROOT } from '../bench/lib/corpus.ts';
 import { BUILTIN_DEFAULTS, type BuiltinOptions } from '../src/search/embed/builtin.ts';
-import { fusedScores } from '../src/search/similarity.ts';
+import { fusedScores, SIMILARITY_DEFAULTS, type SimilarityParams } from '../src/search/similarity.ts';
 import { runCorpusQueries } from './corpus-queries.ts';
-import { CSF_PUBLISHED, type CsfResult, type CsfScorer, FACETS, csfDocText, csfcubeSelfCheck, evaluateCsfcube, loadCsfcube } from './csfcube.ts';
+import { CSF_PUBLISHED, type CsfResult, type CsfScorer, FACETS, csfCrossValidated, csfDocText, csfPerQuery, csfcubeSelfCheck, evaluateCsfcube, loadCsfcube } from './csfcube.ts';
 import { type PairwiseMetrics, type ReviewerPairs, pairedBootstrap } from './metrics.ts';
 import { type CorpusPaper, cachedBuiltin, readCorpus } from './model-cache.ts';
 import { formatTable, num, writeResults } from './report.ts';
@@ -38,6 +38,14 @@ const TUNE_VARIANTS: { label: string; opts: BuiltinOptions }[] = [
   { label: 'dim 128', opts: { dim: 128 } },
   { label: 'dim 384', opts: { dim: 384 } },
 ];
+
+/**
+ * The similarity parameters tried for the cross-validated row: sparse weight × feedback (documents,
+ * weight). The shipped SIMILARITY_DEFAULTS are one of them.
+ */
+const SIMILARITY_GRID: SimilarityParams[] = [0.7, 0.75, 0.8, 0.85, 0.9].flatMap((sparseWeight) =>
+  [[0, 0], [2, 0.5], [3, 0.3], [3, 0.5], [3, 1], [5, 0.3], [5, 0.5], [10, 1]].map(([feedbackDocs, feedbackWeight]) => ({ sparseWeight, feedbackDocs: feedbackDocs!, feedbackWeight: feedbackWeight! })),
+);
 
 interface Args {
   relevance: string;
@@ -151,14 +159,19 @@ async function main(): Promise<number> {
       ]);
       rows.push({ system: `fused ${w} tfidf + ${(1 - w).toFixed(1)} builtin, abstract`, kind: 'ours', result: evaluateCsfcube(data, fused) });
     }
-    // The shipped form (src/search/similarity.ts): the cosine fused with a TF-IDF whose idf comes from the pool alone.
-    for (const w of [0.3, 0.5, 0.7, 0.8, 0.9]) {
-      const scorer: CsfScorer = (f, qid, cands) => {
-        const dense = vecs.cosine('abstract')(f, qid, cands);
-        return fusedScores(csfDocText(data.papers.get(qid)!), cands.map((c, i) => ({ text: csfDocText(data.papers.get(c)!), dense: dense[i]! })), w);
-      };
-      rows.push({ system: `similarity.ts: pool-idf ${w} tfidf + ${(1 - w).toFixed(1)} builtin, abstract`, kind: 'ours', result: evaluateCsfcube(data, scorer) });
-    }
+    // The shipped form (src/search/similarity.ts), its first round alone, and its parameters chosen on the dev folds.
+    const similarity = (p: SimilarityParams): CsfScorer => (f, qid, cands) =>
+      fusedScores(
+        { text: csfDocText(data.papers.get(qid)!), vector: vecs.docVec(qid) },
+        cands.map((c) => ({ text: csfDocText(data.papers.get(c)!), vector: vecs.docVec(c) })),
+        p,
+      );
+    const d = SIMILARITY_DEFAULTS;
+    rows.push({ system: `similarity.ts as shipped (${d.sparseWeight} tfidf, feedback ${d.feedbackDocs} × ${d.feedbackWeight})`, kind: 'ours', result: evaluateCsfcube(data, similarity(d)) });
+    rows.push({ system: `similarity.ts first round only (${d.sparseWeight} tfidf)`, kind: 'ours', result: evaluateCsfcube(data, similarity({ ...d, feedbackDocs: 0 })) });
+    const grid = SIMILARITY_GRID.map((p) => ({ label: `${p.sparseWeight} tfidf, feedback ${p.feedbackDocs} × ${p.feedbackWeight}`, perQuery: csfPerQuery(data, similarity(p)) }));
+    const cv = csfCrossValidated(data, grid);
+    rows.push({ system: `similarity.ts cross-validated (fold 1: ${cv.picks.fold1}; fold 2: ${cv.picks.fold2})`, kind: 'ours', result: cv.result });
     if (args.tune) {
       for (const v of TUNE_VARIANTS) {
         const t = cachedBuiltin(args.corpus, corpus, { maxDocs: TUNE_SAMPLE, ...v.opts }, log);

@@ -45,9 +45,10 @@ describe('GET /api/v1/papers/{id}/similar', () => {
     const v = env.semantic!.paperVector(P.id)!;
     const near = env.semantic!.index()!.search(v, POOL_SIZE + 1).filter((n) => n.id !== P.id);
     const byId = new Map(SAMPLE.map((p) => [p.id, p]));
+    const vec = (id: string) => env.semantic!.index()!.get(id)!;
     const expected = rerankSimilar(
-      P,
-      near.map((n) => ({ id: n.id, title: byId.get(n.id)!.title, abstract: byId.get(n.id)!.abstract, cosine: n.score })),
+      { ...P, vector: v },
+      near.map((n) => ({ id: n.id, title: byId.get(n.id)!.title, abstract: byId.get(n.id)!.abstract, vector: vec(n.id) })),
     );
     assert.deepEqual(
       body.papers.map((s) => s.paperId),

@@ -2,9 +2,9 @@
  * Similar papers, like a librarian's suggestions: the papers whose embeddings are nearest the
  * paper's own. Used by the paper page (top 5) and `GET /api/v1/papers/{id}/similar`.
  *
- * Ranking: the index's POOL_SIZE nearest papers by cosine, re-ranked by helper V's fused score
- * (similarity.ts: the cosine blended with a TF-IDF cosine of the two texts, measured better than the
- * cosine alone on CSFCube, see eval/README.md), so shared rare words (a dataset, a method) count.
+ * Ranking: the index's POOL_SIZE nearest papers by cosine, re-ranked by the fused score of
+ * similarity.ts (the cosine blended with a TF-IDF cosine of the two texts, plus one feedback round;
+ * measured on CSFCube, see eval/README.md), so shared rare words (a dataset, a method) count.
  *
  * The paper's stored vector is used when the index holds it; a paper not embedded yet (just
  * imported, the background job has not reached it) is embedded on the spot through the query
@@ -67,11 +67,12 @@ export async function similarPapers(
   }
   // The pool also over-fetches: a neighbour may have been deleted since the index was loaded.
   const near = index.search(v, Math.max(POOL_SIZE, limit + 5), (id) => id !== paper.id);
+  // The vectors are read now, in the same tick as the search, so a refresh cannot swap them between.
+  const vectors = new Map(near.map((n) => [n.id, index.get(n.id)!]));
   const papers = await getPapers(db, near.map((n) => n.id));
-  const cosine = new Map(near.map((n) => [n.id, n.score]));
   const reranked = rerankSimilar(
-    paper,
-    papers.map((p) => ({ id: p.id, title: p.title, abstract: p.abstract, cosine: cosine.get(p.id)! })),
+    { title: paper.title, abstract: paper.abstract, vector: v },
+    papers.map((p) => ({ id: p.id, title: p.title, abstract: p.abstract, vector: vectors.get(p.id)! })),
   );
   const byId = new Map(papers.map((p) => [p.id, p]));
   return { papers: reranked.slice(0, limit).map((r) => ({ paper: byId.get(r.id)!, score: r.score, cosine: r.cosine })) };
