@@ -18,7 +18,10 @@ import { makeDigestToken } from '../src/digest/tokens.ts';
 import { createHandlerRegistry, digestHandlers } from '../src/jobs/handlers.ts';
 import { runUntilIdle } from '../src/jobs/worker.ts';
 import { createLogger } from '../src/log.ts';
-import { listDigestSends } from '../src/store/digests.ts';
+import { listDigestSends, recordFeedback } from '../src/store/digests.ts';
+import { setPaperFeedback } from '../src/store/feedback.ts';
+import { pickPapers } from '../src/digest/compose.ts';
+import { periodOn } from '../src/digest/period.ts';
 import { follow } from '../src/store/follows.ts';
 import { listJobs } from '../src/store/jobs.ts';
 import { createSavedSearch } from '../src/store/saved-searches.ts';
@@ -307,6 +310,38 @@ async function flakySmtp(failures: number, code: number) {
   const { port } = server.server.address() as AddressInfo;
   return { url: `smtp://127.0.0.1:${port}`, messages, refusedCount: () => refused, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
+
+describe('"not interested" anywhere leaves a paper out of every section', () => {
+  test('a paper dismissed on the site or in a digest is out of top, saved-search and follow sections', async () => {
+    const conn = await freshDb();
+    try {
+      const db = conn.db;
+      const featured = await seedDigestData(db);
+      const bob = await createUser(db, { email: 'bob@example.org', handle: 'bob' });
+      const sub = await saveUserSubscription(db, bob, { ...DEFAULT_SETTINGS, hour: 8, timezone: 'Pacific/Auckland' }, { now: new Date('2026-01-01T00:00:00Z') });
+      await createSavedSearch(db, bob.id, { name: 'Greeks', query: 'Malliavin Greeks', filters: {} });
+      await follow(db, bob.id, 'author', 'Sayan Biswas');
+      const period = periodOn(sub, '2026-02-05')!;
+      const pick = async () => (await pickPapers(db, sub, period, { feedTimezone: 'UTC' })).map((r) => r.paperId);
+      const before = await pick();
+      const top = featured[0]!.id;
+      for (const id of ['2602.02811', '2602.04352', top]) assert.ok(before.includes(id), `${id} is in the digest before any feedback: ${before}`);
+      // On the site: the saved search's paper and the top paper; in the digest itself: the followed author's.
+      await setPaperFeedback(db, bob.id, '2602.02811', 'not_interested');
+      await setPaperFeedback(db, bob.id, top, 'not_interested');
+      await recordFeedback(db, { subscriptionId: sub.id, userId: bob.id, paperId: '2602.04352', kind: 'not_interested' });
+      const after = await pick();
+      for (const id of ['2602.02811', '2602.04352', top]) assert.ok(!after.includes(id), `${id} is left out after "not interested": ${after}`);
+      // Everything else stays (another top paper may move up into the freed place).
+      for (const id of before.filter((x) => !['2602.02811', '2602.04352', top].includes(x))) assert.ok(after.includes(id), `${id} stays`);
+      // "More like this" excludes nothing.
+      await setPaperFeedback(db, bob.id, '2602.02811', 'more');
+      assert.ok((await pick()).includes('2602.02811'), 'a paper marked "more like this" comes back');
+    } finally {
+      await conn.close();
+    }
+  });
+});
 
 describe('SMTP failures', () => {
   test('a temporary failure (451) puts the send back and the job retries it later; it is delivered once', async () => {

@@ -138,14 +138,14 @@ export async function pickPapers(
     // papers already mailed can be skipped. A failing recommender must not stop the digest.
     const picks = await o.picks(subscription.userId, since, PICKS * 3).catch(() => []);
     let taken = 0;
-    const mailed = await excludedPapers(db, subscription.email, subscription.id, picks.map((p) => p.paperId));
+    const mailed = await excludedPapers(db, subscription, picks.map((p) => p.paperId));
     for (const p of picks) {
       if (taken >= PICKS || mailed.has(p.paperId)) continue;
       sources.push({ ids: [p.paperId], reason: p.reason, max: 1 });
       taken++;
     }
   }
-  const excluded = await excludedPapers(db, subscription.email, subscription.id, [...new Set(sources.flatMap((s) => s.ids))]);
+  const excluded = await excludedPapers(db, subscription, [...new Set(sources.flatMap((s) => s.ids))]);
   for (const s of sources) {
     const fresh = s.ids.filter((id) => !excluded.has(id));
     add(fresh, s.reason, s.reason.startsWith('top of') ? TOP_PAPERS : s.max);

@@ -158,21 +158,29 @@ export async function listDigestItems(db: DB, sendId: number): Promise<DigestIte
   return rows.map((r) => ({ paperId: r.paper_id, position: Number(r.position), reason: r.reason }));
 }
 
-/** Of `paperIds`, those already mailed (or being mailed) to `recipient`, or marked "not interested". */
-export async function excludedPapers(db: DB, recipient: string, subscriptionId: number, paperIds: string[]): Promise<Set<string>> {
+/**
+ * Of `paperIds`, those already mailed (or being mailed) to the recipient, or marked "not interested":
+ * in this subscription's digests, and, for a reader with an account, on the site too (a paper page,
+ * /for-you), so every section of the digest leaves them out, not only the personal picks.
+ */
+export async function excludedPapers(db: DB, sub: { email: string; id: number; userId: number | null }, paperIds: string[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (let i = 0; i < paperIds.length; i += 500) {
     const chunk = paperIds.slice(i, i + 500);
-    const mailed = await db.selectFrom('digest_mailed').select('paper_id').where('recipient', '=', recipient).where('paper_id', 'in', chunk).execute();
+    const mailed = await db.selectFrom('digest_mailed').select('paper_id').where('recipient', '=', sub.email).where('paper_id', 'in', chunk).execute();
     for (const r of mailed) out.add(r.paper_id);
     const refused = await db
       .selectFrom('digest_feedback')
       .select('paper_id')
-      .where('subscription_id', '=', subscriptionId)
+      .where('subscription_id', '=', sub.id)
       .where('kind', '=', 'not_interested')
       .where('paper_id', 'in', chunk)
       .execute();
     for (const r of refused) out.add(r.paper_id);
+    if (sub.userId !== null) {
+      const dismissed = await db.selectFrom('paper_feedback').select('paper_id').where('user_id', '=', sub.userId).where('kind', '=', 'not_interested').where('paper_id', 'in', chunk).execute();
+      for (const r of dismissed) out.add(r.paper_id);
+    }
   }
   return out;
 }
