@@ -17,6 +17,7 @@ import { recordSourceError, recordSourceSuccess } from '../src/store/source-stat
 import { addDays } from '../src/time.ts';
 import { expectedFeedDate, type StatusReport } from '../src/web/routes/status.tsx';
 import { freshApp, testConfig } from './helpers/db.ts';
+import { SAMPLE, semanticEnv } from './helpers/semantic-env.ts';
 
 const LISTINGS = new URL('../testdata/arxiv-listings-sample1000.jsonl', import.meta.url);
 
@@ -64,6 +65,29 @@ describe('status on an empty database', () => {
     assert.deepEqual(r.batches, []);
     assert.deepEqual(r.sources, []);
     assert.deepEqual(r.harvests, []);
+    assert.deepEqual(r.embeddings, { embedder: r.embeddings.embedder, model: null, papers: 0, embedded: 0, loaded: null });
+    assert.match(html, r.embeddings.embedder === 'off' ? /The embedder is off/ : /No embedding model yet/);
+  });
+});
+
+describe('status of search by meaning', () => {
+  it("shows the embed job's progress under the model in use and the vectors loaded, and counts a revised paper as not embedded", async () => {
+    const env = await semanticEnv();
+    try {
+      let r = await getJson(env.app);
+      assert.deepEqual(r.embeddings, { embedder: 'builtin', model: env.model.name, papers: SAMPLE.length, embedded: SAMPLE.length, loaded: SAMPLE.length });
+      // A new version of one paper and a new paper: neither has a current vector yet.
+      const revised = SAMPLE[5]!;
+      await upsertPapers(env.db, [{ ...revised, version: revised.version + 1 }, { ...SAMPLE[6]!, id: '2512.99992' }]);
+      r = await getJson(env.app);
+      assert.equal(r.embeddings.papers, SAMPLE.length + 1);
+      assert.equal(r.embeddings.embedded, SAMPLE.length - 1);
+      const html = await (await env.app.request('/status')).text();
+      assert.match(html, new RegExp(`<strong>${(SAMPLE.length - 1).toLocaleString('en-US')}</strong> of ${(SAMPLE.length + 1).toLocaleString('en-US')} papers embedded \\(99\\.8 %\\)`));
+      assert.ok(html.includes(env.model.name), 'the model is named');
+    } finally {
+      await env.close();
+    }
   });
 });
 

@@ -25,12 +25,19 @@
  *   "harvests": [ { "key": string, "metadataPrefix": string, "set": string, "status": "idle" | "running",
  *                   "windowFrom": string | null, "windowUntil": string | null, "pages": number,
  *                   "records": number, "harvestedUntil": string | null, "lastSuccessAt": string | null,
- *                   "lastError": string | null, "lastErrorAt": string | null, "updatedAt": string } ]
+ *                   "lastError": string | null, "lastErrorAt": string | null, "updatedAt": string } ],
+ *   // Search by meaning: the embed-papers job's progress. `model` is the one in use here (or, before
+ *   // this process has loaded one, the newest stored built-in model), null when there is none yet;
+ *   // `embedded` counts papers with a vector of their current version under it; `loaded` the vectors
+ *   // in this process's index (null when this process has no Semantic service or it is unavailable).
+ *   "embeddings": { "embedder": "builtin" | "transformer" | "http" | "off", "model": string | null,
+ *                   "papers": number, "embedded": number, "loaded": number | null }
  * }
  */
 import type { Context, Hono } from 'hono';
 import type { DB } from '../../db/connect.ts';
 import { type BatchStatus, batchStatus } from '../../store/feed-items.ts';
+import { countCurrentEmbeddings, countPapers, latestBuiltinModelName } from '../../store/embeddings.ts';
 import { listHarvestStates } from '../../store/harvest-state.ts';
 import { listSourceStatus } from '../../store/source-status.ts';
 import { addDays, feedDateOf } from '../../time.ts';
@@ -71,6 +78,7 @@ export interface StatusReport {
     lastErrorAt: string | null;
     updatedAt: string;
   }>;
+  embeddings: { embedder: string; model: string | null; papers: number; embedded: number; loaded: number | null };
 }
 
 function isWeekend(date: string): boolean {
@@ -118,13 +126,23 @@ async function harvestRows(db: DB): Promise<StatusReport['harvests']> {
   }));
 }
 
+/** The embed-papers job's progress under the model in use (see the JSON shape above). */
+async function embeddingRows(deps: AppDeps): Promise<StatusReport['embeddings']> {
+  const kind = deps.config.embedder.kind;
+  const semantic = deps.semantic?.available() ? deps.semantic : undefined;
+  const model = kind === 'off' ? undefined : (semantic?.embedderName() ?? (kind === 'builtin' ? await latestBuiltinModelName(deps.db) : undefined));
+  const [papers, embedded] = await Promise.all([countPapers(deps.db), model ? countCurrentEmbeddings(deps.db, model) : 0]);
+  return { embedder: kind, model: model ?? null, papers, embedded, loaded: semantic?.index()?.size ?? null };
+}
+
 /** Builds the status report (a handful of small queries; safe on an empty database). */
 export async function statusReport(deps: AppDeps, now = new Date()): Promise<StatusReport> {
   const categories = [...deps.config.arxiv.categories];
-  const [batches, sources, harvests] = await Promise.all([
+  const [batches, sources, harvests, embeddings] = await Promise.all([
     batchStatus(deps.db, { categories, dates: DAYS_SHOWN }),
     listSourceStatus(deps.db),
     harvestRows(deps.db),
+    embeddingRows(deps),
   ]);
   // Newest date first, categories in configured order within a date: the table reads top-down.
   const rows = [...batches].sort((a, b) => b.feedDate.localeCompare(a.feedDate) || categories.indexOf(a.category) - categories.indexOf(b.category));
@@ -139,6 +157,7 @@ export async function statusReport(deps: AppDeps, now = new Date()): Promise<Sta
     batches: rows,
     sources: sources.map((s) => ({ source: s.source, lastSuccessAt: s.last_success_at, lastError: s.last_error, lastErrorAt: s.last_error_at })),
     harvests,
+    embeddings,
   };
 }
 
@@ -166,6 +185,18 @@ function TodayLine({ today }: { today: StatusReport['today'] }) {
   );
 }
 
+function EmbeddingLine({ e }: { e: StatusReport['embeddings'] }) {
+  if (e.embedder === 'off') return <p>The embedder is off (<code>PAPERBOY_EMBEDDER=off</code>): keyword search only, no similar papers or For you.</p>;
+  if (!e.model) return <p>No embedding model yet ({e.embedder}): the embed-papers job trains or opens one; keyword search until then.</p>;
+  const pct = e.papers > 0 ? Math.floor((1000 * e.embedded) / e.papers) / 10 : 100;
+  return (
+    <p>
+      Model <code>{e.model}</code> ({e.embedder}): <strong>{e.embedded.toLocaleString('en-US')}</strong> of {e.papers.toLocaleString('en-US')} papers embedded ({pct} %)
+      {e.loaded === null ? '; not loaded in this process.' : `; ${e.loaded.toLocaleString('en-US')} vectors loaded for search in this process.`}
+    </p>
+  );
+}
+
 function StatusView({ r }: { r: StatusReport }) {
   return (
     <>
@@ -177,6 +208,10 @@ function StatusView({ r }: { r: StatusReport }) {
       </div>
       <section class="notice">
         <TodayLine today={r.today} />
+      </section>
+      <section>
+        <h2 class="group-title">Search by meaning</h2>
+        <EmbeddingLine e={r.embeddings} />
       </section>
       <section>
         <h2 class="group-title">Announcements by category and feed date</h2>

@@ -7,7 +7,7 @@ const nullableTime = { type: ['string', 'null'], format: 'date-time' };
 export const schemas = {
   StatusReport: {
     type: 'object',
-    required: ['generatedAt', 'timezone', 'today', 'batches', 'sources', 'harvests'],
+    required: ['generatedAt', 'timezone', 'today', 'batches', 'sources', 'harvests', 'embeddings'],
     properties: {
       generatedAt: { type: 'string', format: 'date-time' },
       timezone: { type: 'string', description: 'Feed dates are counted in this zone (America/New_York).' },
@@ -72,6 +72,18 @@ export const schemas = {
             lastErrorAt: nullableTime,
             updatedAt: { type: 'string', format: 'date-time' },
           },
+        },
+      },
+      embeddings: {
+        type: 'object',
+        description: "Search by meaning: the embed-papers job's progress under the model in use.",
+        required: ['embedder', 'model', 'papers', 'embedded', 'loaded'],
+        properties: {
+          embedder: { type: 'string', enum: ['builtin', 'transformer', 'http', 'off'] },
+          model: { ...nullableString, description: 'The model in use (or the newest stored built-in model); null when there is none yet.' },
+          papers: { type: 'integer' },
+          embedded: { type: 'integer', description: 'Papers with a vector of their current version under `model`.' },
+          loaded: { type: ['integer', 'null'], description: "Vectors in this process's search index; null when it has none." },
         },
       },
     },
