@@ -10,7 +10,7 @@
  * nothing but the papers' text and vectors and works with any embedder. Use: take the vector index's
  * nearest POOL_SIZE papers, call `rerankSimilar`, show the first few.
  */
-import { dot, paperText } from './embed/embedder.ts';
+import { dot, normalize, paperText } from './embed/embedder.ts';
 import { textTerms } from './embed/text.ts';
 
 /** The re-ranking's parameters. */
@@ -75,14 +75,6 @@ function unitSparse(v: Sparse): Sparse {
   return v;
 }
 
-/** A unit-length copy of a dense vector (a zero vector stays zero). */
-function unitDense(v: Float32Array): Float32Array {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-  return v.map((x) => x * inv);
-}
-
 /**
  * Fused scores, in the order of `cands`. First round: w·tfidf(query, cand) + (1 − w)·cos(query, cand),
  * with sublinear tf and a smoothed idf over the query and the candidates. Feedback round: the query's
@@ -118,7 +110,7 @@ export function fusedScores(query: SimilarityDoc, cands: SimilarityDoc[], p: Sim
     const v = cands[i]!.vector;
     for (let k = 0; k < qd.length; k++) qd[k]! += share * v[k]!;
   }
-  return score(unitSparse(qs), unitDense(qd));
+  return score(unitSparse(qs), normalize(qd));
 }
 
 /** The candidates re-ranked by the fused score, best first (ties keep the given order). */
