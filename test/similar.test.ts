@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { SIMILAR_CACHE_MS, similarPapers } from '../src/search/similar.ts';
 import { POOL_SIZE, rerankSimilar } from '../src/search/similarity.ts';
 import { upsertPapers } from '../src/store/papers.ts';
 import { paperPath } from '../src/web/views/text.ts';
@@ -86,6 +87,40 @@ describe('GET /api/v1/papers/{id}/similar', () => {
     // A version or arXiv: prefix names the same paper.
     const versioned = await get(`/api/v1/papers/arXiv:${P.id}v2/similar?limit=3`);
     assert.deepEqual(versioned.body.papers, three.body.papers);
+  });
+
+  it('keeps a paper\'s list for SIMILAR_CACHE_MS (no second scan), then computes it again', async () => {
+    const index = env.semantic!.index()!;
+    const scan = index.search.bind(index);
+    let scans = 0;
+    index.search = (...args: Parameters<typeof scan>) => {
+      scans++;
+      return scan(...args);
+    };
+    try {
+      let t = 1_000_000;
+      const now = () => t;
+      const Q = SAMPLE[11]!;
+      const ids = (r: Awaited<ReturnType<typeof similarPapers>>) => r.papers.map((p) => p.paper.id);
+      const first = await similarPapers(env.db, env.semantic, Q, { now });
+      assert.equal(first.papers.length, 5);
+      assert.equal(scans, 1);
+      t += SIMILAR_CACHE_MS - 1;
+      const again = await similarPapers(env.db, env.semantic, Q, { now });
+      assert.equal(scans, 1, 'served from the cache');
+      assert.deepEqual(ids(again), ids(first));
+      // A smaller limit shares the list; a limit that needs a larger pool scans.
+      assert.deepEqual(ids(await similarPapers(env.db, env.semantic, Q, { now, limit: 3 })), ids(first).slice(0, 3));
+      assert.equal(scans, 1);
+      assert.equal((await similarPapers(env.db, env.semantic, Q, { now, limit: 50 })).papers.length, 50);
+      assert.equal(scans, 2);
+      t += 2;
+      assert.deepEqual(ids(await similarPapers(env.db, env.semantic, Q, { now })), ids(first));
+      assert.equal(scans, 3, 'computed again once the entry is older than SIMILAR_CACHE_MS');
+    } finally {
+      delete (index as { search?: unknown }).search;
+    }
+    assert.equal(index.search, Object.getPrototypeOf(index).search, 'the index has its own search back');
   });
 
   it('embeds a paper that has no stored vector yet', async () => {

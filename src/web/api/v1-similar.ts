@@ -26,7 +26,7 @@ export function registerSimilarApi(app: Hono, deps: AppDeps): void {
     if (!(limit >= 1 && limit <= MAX_SIMILAR)) return c.json({ error: `limit must be a whole number from 1 to ${MAX_SIMILAR}.` }, 400);
     const paper = await getPaper(deps.db, parsed.id);
     if (!paper) return c.json({ error: `arXiv:${parsed.id} is not in this instance.` }, 404);
-    const result = await similarPapers(deps.db, deps.semantic, paper, limit);
+    const result = await similarPapers(deps.db, deps.semantic, paper, { limit });
     if (result.reason) deps.log.warn({ paper_id: paper.id, reason: result.reason }, 'similar papers unavailable');
     const base = deps.config.baseUrl;
     return c.json({
