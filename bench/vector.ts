@@ -172,7 +172,7 @@ async function main(): Promise<number> {
     log(`importing the corpus into ${DB_118K}`);
     await loadPapers(conn.db, readListings(corpusPath.path));
   }
-  const index = new VectorIndex(dim, corpus.length);
+  const index = new VectorIndex(dim, { capacity: corpus.length });
   corpus.forEach((p, i) => index.upsert(p.id, vectors.subarray(i * dim, (i + 1) * dim)));
   const allQueries = (await buildQueries(corpusPath.path)).map((q) => q.q);
   const queries = allQueries.filter((_, i) => i % Math.max(1, Math.floor(allQueries.length / nQueries)) === 0).slice(0, nQueries);
@@ -204,7 +204,7 @@ async function main(): Promise<number> {
         log(`  replica ${r}: ${await countPapers(big.db)} papers`);
       }
     }
-    const bigIndex = new VectorIndex(dim, MILLION);
+    const bigIndex = new VectorIndex(dim, { capacity: MILLION });
     const byId = new Map(corpus.map((p, i) => [p.id, i]));
     const rand = mulberry32(68);
     for (let r = 0; r < copies; r++) {

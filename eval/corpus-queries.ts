@@ -65,7 +65,7 @@ export async function runCorpusQueries(o: { corpusPath: string; corpus: CorpusPa
   try {
     o.log(`  embedding ${o.corpus.length} papers`);
     const t0 = performance.now();
-    const index = new VectorIndex(o.model.dim, o.corpus.length);
+    const index = new VectorIndex(o.model.dim, { capacity: o.corpus.length });
     const BATCH = 2000;
     for (let i = 0; i < o.corpus.length; i += BATCH) {
       const chunk = o.corpus.slice(i, i + BATCH);

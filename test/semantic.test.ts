@@ -69,6 +69,30 @@ describe('Semantic', () => {
     }
   });
 
+  it('PAPERBOY_VECTOR_INDEX=int8 loads an 8-bit index that finds what the exact one finds, with exact scores', async () => {
+    const exact = await openSemantic(conn.db, config, log, { refreshMs: 0 });
+    const int8 = await openSemantic(conn.db, testConfig({ vectorIndex: 'int8' }), log, { refreshMs: 0 });
+    try {
+      assert.equal(exact.index()!.kind, 'exact');
+      assert.equal(int8.index()!.kind, 'int8');
+      assert.equal(int8.index()!.size, exact.index()!.size);
+      let same = 0;
+      for (const p of sample.slice(0, 40)) {
+        const v = exact.paperVector(p.id)!;
+        const a = exact.index()!.search(v, 20);
+        const b = int8.index()!.search(v, 20);
+        const want = new Set(a.map((x) => x.id));
+        same += b.filter((x) => want.has(x.id)).length;
+        const score = new Map(a.map((x) => [x.id, x.score]));
+        for (const x of b) if (score.has(x.id)) assert.ok(Math.abs(x.score - score.get(x.id)!) < 1e-5, 'exact scores');
+      }
+      assert.ok(same / (40 * 20) >= 0.98, `recall@20 on real embeddings: ${same / 800}`);
+    } finally {
+      exact.close();
+      int8.close();
+    }
+  });
+
   it('refresh picks up vectors written since (another process) and a newly trained model once it has caught up', async () => {
     const s = await openSemantic(conn.db, config, log, { refreshMs: 0 });
     try {

@@ -46,7 +46,7 @@ export async function openSemantic(db: DB, config: Config, log: Logger, o: { ref
   const cache = new Map<string, Float32Array>();
 
   const load = async (embedder: Embedder): Promise<Loaded> => {
-    const index = new VectorIndex(embedder.dim);
+    const index = new VectorIndex(embedder.dim, { kind: config.vectorIndex });
     const seen = await forEachEmbedding(db, embedder.name, undefined, (page) => {
       for (const r of page) if (r.vector.length === embedder.dim) index.upsert(r.paperId, r.vector);
     });

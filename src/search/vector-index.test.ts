@@ -8,8 +8,8 @@ import { describe, it } from 'node:test';
 import { mulberry32 } from '../../test/helpers/prng.ts';
 import { compileScanWat } from '../../test/helpers/wat.ts';
 import { normalize } from './embed/embedder.ts';
-import { SCAN_WASM_BASE64 } from './scan-wasm.ts';
-import { VectorIndex } from './vector-index.ts';
+import { createScanner, SCAN_WASM_BASE64 } from './scan-wasm.ts';
+import { rescoreDepth, VectorIndex } from './vector-index.ts';
 
 function randomUnit(rand: () => number, dim: number): Float32Array {
   const v = new Float32Array(dim);
@@ -27,7 +27,7 @@ describe('VectorIndex', () => {
   for (const dim of [1, 3, 8, 13, 64, 256]) {
     it(`finds the same neighbours as brute force at dimension ${dim}, through growth, replacement and removal`, () => {
       const rand = mulberry32(dim);
-      const index = new VectorIndex(dim, 1); // grows many times
+      const index = new VectorIndex(dim, { capacity: 1 }); // grows many times
       const vectors = new Map<string, Float32Array>();
       for (let i = 0; i < 3000; i++) {
         const v = randomUnit(rand, dim);
@@ -73,8 +73,71 @@ describe('VectorIndex', () => {
     });
   }
 
+  for (const dim of [1, 13, 64, 256]) {
+    it(`int8 at dimension ${dim}: exact scores for what it returns, recall@20 against brute force, through growth, replacement and removal`, () => {
+      const rand = mulberry32(1000 + dim);
+      const index = new VectorIndex(dim, { capacity: 1, kind: 'int8' });
+      const vectors = new Map<string, Float32Array>();
+      // Clustered vectors, like embeddings (uniform random ones in high dimension all score about 0).
+      const centres = Array.from({ length: 20 }, () => randomUnit(rand, dim));
+      const near = () => {
+        const c = centres[Math.floor(rand() * centres.length)]!;
+        const v = randomUnit(rand, dim);
+        return normalize(c.map((x, i) => x + 0.6 * v[i]!));
+      };
+      for (let i = 0; i < 4000; i++) {
+        const v = near();
+        index.upsert(`p${i}`, v);
+        vectors.set(`p${i}`, v);
+      }
+      for (let i = 0; i < 4000; i += 7) {
+        index.remove(`p${i}`);
+        vectors.delete(`p${i}`);
+      }
+      for (let i = 1; i < 4000; i += 11) {
+        if (!vectors.has(`p${i}`)) continue;
+        const v = near();
+        index.upsert(`p${i}`, v);
+        vectors.set(`p${i}`, v);
+      }
+      assert.equal(index.size, vectors.size);
+      let found = 0;
+      let wanted = 0;
+      for (let t = 0; t < 20; t++) {
+        const q = near();
+        const got = index.search(q, 20);
+        assert.equal(got.length, 20);
+        for (const g of got) {
+          const exact = vectors.get(g.id)!.reduce((s, x, i) => s + x * q[i]!, 0);
+          assert.ok(Math.abs(g.score - exact) < 1e-5, `the score of ${g.id} is exact: ${g.score} vs ${exact}`);
+        }
+        const scores = got.map((g) => g.score);
+        assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'best first');
+        const want = new Set(reference(vectors, q, 20).map((x) => x.id));
+        found += got.filter((g) => want.has(g.id)).length;
+        wanted += want.size;
+        const odd = (id: string) => Number(id.slice(1)) % 2 === 1;
+        assert.ok(index.search(q, 10, odd).every((x) => odd(x.id)));
+      }
+      const recall = found / wanted;
+      assert.ok(recall >= 0.98, `recall@20 ${recall}`);
+      assert.equal(index.get('p0'), undefined);
+      assert.deepEqual([...index.get('p1')!], [...vectors.get('p1')!]);
+    });
+  }
+
+  it('int8 re-scores a depth of candidates that grows with k', () => {
+    assert.equal(rescoreDepth(20), 120);
+    assert.equal(rescoreDepth(100), 400);
+    const index = new VectorIndex(4, { kind: 'int8' });
+    index.upsert('a', new Float32Array([1, 0, 0, 0]));
+    index.upsert('z', new Float32Array(4)); // a zero vector: scale 0, never an error
+    assert.deepEqual(index.search(new Float32Array([1, 0, 0, 0]), 5).map((x) => x.id), ['a', 'z']);
+    assert.ok(index.memoryBytes > new VectorIndex(4).memoryBytes, 'the 8-bit copy is counted');
+  });
+
   it('hands out copies: a vector read before the index grows stays intact', () => {
-    const index = new VectorIndex(16, 1);
+    const index = new VectorIndex(16, { capacity: 1 });
     const v = randomUnit(mulberry32(7), 16);
     index.upsert('a', v);
     const before = index.get('a')!;
@@ -94,7 +157,27 @@ describe('VectorIndex', () => {
     assert.throws(() => index.upsert('c', new Float32Array(5)), /length 5/);
   });
 
-  it('runs the module compiled from scan.wat', async () => {
+  it('runs the module compiled from scan.wat; its 8-bit scan gives the exact integer products', async () => {
+    const scanner = createScanner();
+    const rand = mulberry32(99);
+    const bytes = 48;
+    const n = 37;
+    scanner.memory.grow(1);
+    const mem = new Int8Array(scanner.memory.buffer);
+    const q = 0;
+    const data = 1024;
+    const out = 8192;
+    for (let i = 0; i < bytes; i++) mem[q + i] = Math.round((rand() * 2 - 1) * 127);
+    for (let i = 0; i < n * bytes; i++) mem[data + i] = Math.round((rand() * 2 - 1) * 127);
+    mem[data] = 127; // the extremes of the range
+    mem[q] = -127;
+    scanner.scanI8(data, q, n, bytes, out);
+    const got = new Float32Array(scanner.memory.buffer, out, n);
+    for (let s = 0; s < n; s++) {
+      let want = 0;
+      for (let i = 0; i < bytes; i++) want += mem[data + s * bytes + i]! * mem[q + i]!;
+      assert.equal(got[s], want, `row ${s}`);
+    }
     assert.equal(Buffer.from(await compileScanWat()).toString('base64'), SCAN_WASM_BASE64, 'run npx tsx scripts/build-scan-wasm.ts');
   });
 });
