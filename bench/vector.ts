@@ -101,23 +101,31 @@ function jitter(v: Float32Array, rand: () => number): Float32Array {
   return normalize(out);
 }
 
-type Mode = 'keyword' | 'vector' | 'hybrid' | 'embed' | 'scan';
+type Mode = 'keyword' | 'vector' | 'hybrid' | 'embed' | 'scan' | 'vector8' | 'hybrid8' | 'scan8';
 
-/** Times every query in every mode (interleaved, after a warm-up pass), top 20 like the search page. */
-async function timeModes(db: ReturnType<typeof connect>['db'], semantic: Semantic, model: BuiltinModel, index: VectorIndex, queries: string[]) {
+/**
+ * Times every query in every mode (interleaved, after a warm-up pass), top 20 like the search page;
+ * the *8 modes use `int8`, an index of kind int8 over the same vectors.
+ */
+async function timeModes(db: ReturnType<typeof connect>['db'], semantic: Semantic, model: BuiltinModel, index: VectorIndex, int8: VectorIndex, queries: string[]) {
   const fusion = loadConfig({}).fusion;
+  const semantic8 = benchSemantic(model, int8);
+  const scan = (ix: VectorIndex) => () => {
+    const v = model.embedSync(['warm'])[0]!;
+    return async () => ix.search(v, 100);
+  };
   const runs: Record<Mode, () => (q: string) => Promise<unknown>> = {
     keyword: () => (q) => searchPapers(db, { q, limit: 20 }),
     vector: () => (q) => hybridSearch(db, semantic, { q, limit: 20, mode: 'vector', timeoutMs: 60_000 }, fusion),
     hybrid: () => (q) => hybridSearch(db, semantic, { q, limit: 20, mode: 'hybrid', timeoutMs: 60_000 }, fusion),
     embed: () => async (q) => model.embedSync([q]),
-    scan: () => {
-      const v = model.embedSync(['warm'])[0]!;
-      return async () => index.search(v, 100);
-    },
+    scan: scan(index),
+    vector8: () => (q) => hybridSearch(db, semantic8, { q, limit: 20, mode: 'vector', timeoutMs: 60_000 }, fusion),
+    hybrid8: () => (q) => hybridSearch(db, semantic8, { q, limit: 20, mode: 'hybrid', timeoutMs: 60_000 }, fusion),
+    scan8: scan(int8),
   };
   const modes = Object.keys(runs) as Mode[];
-  const samples: Record<Mode, number[]> = { keyword: [], vector: [], hybrid: [], embed: [], scan: [] };
+  const samples = Object.fromEntries(modes.map((m) => [m, [] as number[]])) as Record<Mode, number[]>;
   for (const q of queries) for (const m of modes) await runs[m]()(q); // warm-up
   for (const q of queries) {
     for (const m of modes) {
@@ -131,8 +139,8 @@ async function timeModes(db: ReturnType<typeof connect>['db'], semantic: Semanti
   return Object.fromEntries(modes.map((m) => [m, latencyStats(samples[m])])) as Record<Mode, ReturnType<typeof latencyStats>>;
 }
 
-/** Rows for one scale: each mode next to keyword search of the same run. */
-function scaleRows(scale: string, n: number, t: Awaited<ReturnType<typeof timeModes>>, index: VectorIndex): ResultRow[] {
+/** Rows for one scale: each mode next to keyword search of the same run, the int8 index next to the exact one. */
+function scaleRows(scale: string, n: number, t: Awaited<ReturnType<typeof timeModes>>, index: VectorIndex, int8: VectorIndex, recall: Recall): ResultRow[] {
   const kw = t.keyword;
   const rows: ResultRow[] = [];
   for (const p of ['p50', 'p95'] as const) {
@@ -142,10 +150,59 @@ function scaleRows(scale: string, n: number, t: Awaited<ReturnType<typeof timeMo
     rows.push(row({ name: `${scale}:   query embedding ${p}`, value: t.embed[p], unit: 'ms' }));
     rows.push(row({ name: `${scale}:   exact index scan (top 100) ${p}`, value: t.scan[p], unit: 'ms' }));
   }
+  for (const p of ['p50', 'p95'] as const) {
+    rows.push(row({ name: `${scale}: int8 index: vector search ${p}`, value: t.vector8[p], unit: 'ms', baseline: t.vector[p] }));
+    rows.push(row({ name: `${scale}: int8 index: hybrid search ${p}`, value: t.hybrid8[p], unit: 'ms', baseline: t.hybrid[p] }));
+    rows.push(row({ name: `${scale}: int8 index: scan + re-score (top 100) ${p}`, value: t.scan8[p], unit: 'ms', baseline: t.scan[p] }));
+  }
+  // architecture.md allows an approximate index only at recall@20 >= 0.98 against the exact one.
+  rows.push(row({ name: `${scale}: int8 index: recall@20 vs exact, query texts (${recall.queries})`, value: 100 * recall.queryRecall, unit: '%', target: '>= 98', pass: recall.queryRecall >= 0.98 }));
+  rows.push(row({ name: `${scale}: int8 index: recall@20 vs exact, papers as queries (${recall.papers})`, value: 100 * recall.paperRecall, unit: '%', target: '>= 98', pass: recall.paperRecall >= 0.98 }));
   rows.push(row({ name: `${scale}: vector index (${n} × ${index.dim} float32)`, value: index.memoryBytes / 2 ** 20, unit: 'MiB' }));
+  rows.push(row({ name: `${scale}: int8 index (float32 + 8-bit copy)`, value: int8.memoryBytes / 2 ** 20, unit: 'MiB', baseline: index.memoryBytes / 2 ** 20 }));
   // Ids, the id → slot map and the slot array: about 100 bytes a paper (a heap delta is too noisy to quote).
   rows.push(row({ name: `${scale}:   plus ids and map (estimate, ~100 B a paper)`, value: (n * 100) / 2 ** 20, unit: 'MiB' }));
   return rows;
+}
+
+/** recall@20 of the int8 index against the exact one, for query texts and for papers as queries. */
+interface Recall {
+  queries: number;
+  queryRecall: number;
+  papers: number;
+  paperRecall: number;
+}
+
+/**
+ * recall@20 of the int8 index against the exact one: for every query text's embedding, and for the
+ * stored vectors of evenly spaced papers (the similar-papers case), the share of the exact top 20
+ * that the int8 index returns.
+ */
+function int8Recall(model: BuiltinModel, exact: VectorIndex, int8: VectorIndex, queries: string[], paperVectors: Float32Array[]): Recall {
+  const recallOf = (vs: Float32Array[]) => {
+    let hit = 0;
+    let all = 0;
+    for (const v of vs) {
+      const want = new Set(exact.search(v, 20).map((x) => x.id));
+      hit += int8.search(v, 20).filter((x) => want.has(x.id)).length;
+      all += want.size;
+    }
+    return all ? hit / all : 1;
+  };
+  return { queries: queries.length, queryRecall: recallOf(model.embedSync(queries)), papers: paperVectors.length, paperRecall: recallOf(paperVectors) };
+}
+
+/** An index of kind int8 holding the same vectors as `index` for `ids`. */
+function int8Copy(index: VectorIndex, ids: Iterable<string>, capacity: number): VectorIndex {
+  const out = new VectorIndex(index.dim, { capacity, kind: 'int8' });
+  for (const id of ids) out.upsert(id, index.get(id)!);
+  return out;
+}
+
+/** The stored vectors of 500 evenly spaced papers of `ids`. */
+function paperQueries(index: VectorIndex, ids: string[]): Float32Array[] {
+  const step = Math.max(1, Math.floor(ids.length / 500));
+  return ids.filter((_, i) => i % step === 0).slice(0, 500).map((id) => index.get(id)!);
 }
 
 async function main(): Promise<number> {
@@ -176,15 +233,17 @@ async function main(): Promise<number> {
   corpus.forEach((p, i) => index.upsert(p.id, vectors.subarray(i * dim, (i + 1) * dim)));
   const allQueries = (await buildQueries(corpusPath.path)).map((q) => q.q);
   const queries = allQueries.filter((_, i) => i % Math.max(1, Math.floor(allQueries.length / nQueries)) === 0).slice(0, nQueries);
+  const index8 = int8Copy(index, corpus.map((p) => p.id), corpus.length);
+  const recall118 = int8Recall(model, index, index8, queries, paperQueries(index, corpus.map((p) => p.id)));
   log(`timing ${queries.length} queries at ${index.size} papers`);
-  const t118 = await timeModes(conn.db, benchSemantic(model, index), model, index, queries);
+  const t118 = await timeModes(conn.db, benchSemantic(model, index), model, index, index8, queries);
   await conn.close();
 
   const rows: ResultRow[] = [];
   if (trainSeconds !== undefined) rows.push(row({ name: `built-in model training (${corpus.length} papers)`, value: trainSeconds, unit: 's' }));
   if (papersPerSecond !== undefined) rows.push(row({ name: 'built-in embedding throughput', value: papersPerSecond, unit: 'papers/s' }));
-  rows.push(...scaleRows('118k', index.size, t118, index));
-  const details: Record<string, unknown> = { model: model.name, dim, queries: queries.length, load: loadavg(), t118 };
+  rows.push(...scaleRows('118k', index.size, t118, index, index8, recall118));
+  const details: Record<string, unknown> = { model: model.name, dim, queries: queries.length, load: loadavg(), t118, recall118 };
   // The 1M part takes a while (building its database the first time): show 118k as soon as it is known.
   log(`118k results:\n${formatTable(rows)}`);
 
@@ -205,6 +264,7 @@ async function main(): Promise<number> {
       }
     }
     const bigIndex = new VectorIndex(dim, { capacity: MILLION });
+    const bigIds: string[] = [];
     const byId = new Map(corpus.map((p, i) => [p.id, i]));
     const rand = mulberry32(68);
     for (let r = 0; r < copies; r++) {
@@ -212,14 +272,20 @@ async function main(): Promise<number> {
         if (r * papers.length + i >= MILLION) return;
         const at = byId.get(p.id) ?? i;
         const v = vectors.subarray(at * dim, (at + 1) * dim);
-        bigIndex.upsert(r === 0 ? p.id : replica(p, r, () => 0.5).id, r === 0 ? v : jitter(v, rand));
+        const id = r === 0 ? p.id : replica(p, r, () => 0.5).id;
+        bigIndex.upsert(id, r === 0 ? v : jitter(v, rand));
+        bigIds.push(id);
       });
     }
+    const uniqueIds = [...new Set(bigIds)];
+    const bigIndex8 = int8Copy(bigIndex, uniqueIds, MILLION);
+    const recall1m = int8Recall(model, bigIndex, bigIndex8, queries, paperQueries(bigIndex, uniqueIds));
     log(`timing ${queries.length} queries at ${bigIndex.size} papers`);
-    const t1m = await timeModes(big.db, benchSemantic(model, bigIndex), model, bigIndex, queries);
+    const t1m = await timeModes(big.db, benchSemantic(model, bigIndex), model, bigIndex, bigIndex8, queries);
     await big.close();
-    rows.push(...scaleRows('1M', bigIndex.size, t1m, bigIndex));
+    rows.push(...scaleRows('1M', bigIndex.size, t1m, bigIndex, bigIndex8, recall1m));
     details.t1m = t1m;
+    details.recall1m = recall1m;
   }
 
   const file = writeResults({ date: new Date().toISOString(), rows, details: { vector: details } });
