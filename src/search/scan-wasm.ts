@@ -5,7 +5,7 @@
  */
 
 /** scan.wat compiled by wabt (base64). */
-export const SCAN_WASM_BASE64 = 'AGFzbQEAAAABCQFgBX9/f39/AAMDAgAABQMBAAEHGwMGbWVtb3J5AgAEc2NhbgAAB3NjYW5faTgAAQr7AgLMAQIDfwJ7IAAhBwJAA0AgBSACTw0B/QwAAAAAAAAAAAAAAAAAAAAAIQj9DAAAAAAAAAAAAAAAAAAAAAAhCUEAIQYCQANAIAYgA08NASAIIAcgBmr9AAQAIAEgBmr9AAQA/eYB/eQBIQggCSAHIAZq/QAEECABIAZq/QAEEP3mAf3kASEJIAZBIGohBgwACwsgCCAJ/eQBIQggBCAFQQJ0aiAI/R8AIAj9HwGSIAj9HwIgCP0fA5KSOAIAIAcgA2ohByAFQQFqIQUMAAsLC6oBAgN/A3sgACEHAkADQCAFIAJPDQH9DAAAAAAAAAAAAAAAAAAAAAAhCEEAIQYCQANAIAYgA08NASAHIAZq/QAEACEJIAEgBmr9AAQAIQogCCAJIAr9nAH9fiAJIAr9nQH9fv2uAf2uASEIIAZBEGohBgwACwsgBCAFQQJ0aiAI/RsAIAj9GwFqIAj9GwIgCP0bA2pqsjgCACAHIANqIQcgBUEBaiEFDAALCws=';
+export const SCAN_WASM_BASE64 = 'AGFzbQEAAAABCQFgBX9/f39/AAMDAgAABQMBAAEHGwMGbWVtb3J5AgAEc2NhbgAAB3NjYW5faTgAAQqmAwLMAQIDfwJ7IAAhBwJAA0AgBSACTw0B/QwAAAAAAAAAAAAAAAAAAAAAIQj9DAAAAAAAAAAAAAAAAAAAAAAhCUEAIQYCQANAIAYgA08NASAIIAcgBmr9AAQAIAEgBmr9AAQA/eYB/eQBIQggCSAHIAZq/QAEECABIAZq/QAEEP3mAf3kASEJIAZBIGohBgwACwsgCCAJ/eQBIQggBCAFQQJ0aiAI/R8AIAj9HwGSIAj9HwIgCP0fA5KSOAIAIAcgA2ohByAFQQFqIQUMAAsLC9UBAgR/A3sgACEIAkADQCAFIAJPDQH9DAAAAAAAAAAAAAAAAAAAAAAhCf0MAAAAAAAAAAAAAAAAAAAAACEKQQAhBiABIQcCQANAIAYgA08NASAIIAZq/QAEACELIAkgC/2HASAH/QAEAP26Af2uASEJIAogC/2IASAH/QAEEP26Af2uASEKIAZBEGohBiAHQSBqIQcMAAsLIAkgCv2uASEJIAQgBUECdGogCf0bACAJ/RsBaiAJ/RsCIAn9GwNqarI4AgAgCCADaiEIIAVBAWohBQwACwsL';
 
 // The project's type library (ES2023 + Node, no DOM) does not declare WebAssembly; this is the part used.
 interface WasmMemory {
@@ -24,7 +24,7 @@ export interface Scanner {
   memory: WasmMemory;
   /** out[s] = row s of data · q, for s in [0, n); offsets and the row length in bytes. */
   scan(data: number, q: number, n: number, rowBytes: number, out: number): void;
-  /** The same over signed 8-bit rows and query: out[s] = the integer inner product, as f32 (rowBytes a multiple of 16). */
+  /** The same over signed 8-bit rows, the query widened to 16 bits: out[s] = the integer inner product, as f32 (rowBytes a multiple of 16). */
   scanI8(data: number, q: number, n: number, rowBytes: number, out: number): void;
 }
 

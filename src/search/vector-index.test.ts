@@ -167,15 +167,16 @@ describe('VectorIndex', () => {
     const q = 0;
     const data = 1024;
     const out = 8192;
-    for (let i = 0; i < bytes; i++) mem[q + i] = Math.round((rand() * 2 - 1) * 127);
+    const q16 = new Int16Array(scanner.memory.buffer, q, bytes);
+    for (let i = 0; i < bytes; i++) q16[i] = Math.round((rand() * 2 - 1) * 127);
     for (let i = 0; i < n * bytes; i++) mem[data + i] = Math.round((rand() * 2 - 1) * 127);
     mem[data] = 127; // the extremes of the range
-    mem[q] = -127;
+    q16[0] = -127;
     scanner.scanI8(data, q, n, bytes, out);
     const got = new Float32Array(scanner.memory.buffer, out, n);
     for (let s = 0; s < n; s++) {
       let want = 0;
-      for (let i = 0; i < bytes; i++) want += mem[data + s * bytes + i]! * mem[q + i]!;
+      for (let i = 0; i < bytes; i++) want += mem[data + s * bytes + i]! * q16[i]!;
       assert.equal(got[s], want, `row ${s}`);
     }
     assert.equal(Buffer.from(await compileScanWat()).toString('base64'), SCAN_WASM_BASE64, 'run npx tsx scripts/build-scan-wasm.ts');

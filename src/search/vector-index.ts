@@ -37,7 +37,7 @@ const BYTE_LANES = 16;
 /**
  * The int8 kind's second copy of the vectors: row s is round(v / scale[s]) with
  * scale[s] = max |v_i| / 127, in its own WebAssembly memory laid out like the float rows
- * (query at 0, rows from `offset`, scores after the rows).
+ * (the query, widened to 16 bits, at 0; rows from `offset`; scores after the rows).
  */
 class Int8Rows {
   readonly rowBytes: number;
@@ -50,7 +50,7 @@ class Int8Rows {
   constructor(private readonly dim: number) {
     this.rowBytes = Math.ceil(dim / BYTE_LANES) * BYTE_LANES;
     this.scanner = createScanner();
-    this.offset = Math.ceil(this.rowBytes / PAGE) * PAGE;
+    this.offset = Math.ceil((2 * this.rowBytes) / PAGE) * PAGE;
   }
 
   get memoryBytes(): number {
@@ -92,7 +92,10 @@ class Int8Rows {
   /** Integer inner products of the quantized query with rows [0, slots): a view valid until the next call or growth. */
   scan(q: Float32Array, slots: number): Float32Array {
     const buffer = this.scanner.memory.buffer;
-    Int8Rows.quantize(q, new Int8Array(buffer, 0, this.rowBytes));
+    const q8 = new Int8Array(this.rowBytes);
+    Int8Rows.quantize(q, q8);
+    // The kernel reads the query widened to 16 bits (it multiplies 16-bit pairs).
+    new Int16Array(buffer, 0, this.rowBytes).set(q8);
     const out = this.offset + this.capacity * this.rowBytes;
     this.scanner.scanI8(this.offset, 0, slots, this.rowBytes, out);
     return new Float32Array(buffer, out, slots);
