@@ -4,7 +4,7 @@
  *
  * Two kinds (PAPERBOY_VECTOR_INDEX). `exact`, the default, scores every vector in float32. `int8`
  * also keeps each vector quantized to signed bytes (one scale per vector) in a second memory, scans
- * those (a quarter of the bytes: the scan is bound by memory bandwidth), and re-scores the best
+ * those (a quarter of the bytes to read, integer SIMD), and re-scores the best
  * rescoreDepth(k) of them exactly; the scores it returns are exact, only a neighbour that the 8-bit
  * pass ranked below that depth can be missed. Its recall@20 against `exact` is measured by
  * `npm run bench -- --only vector` on the real 118k embeddings and at 1M (README, Performance);
@@ -14,8 +14,6 @@ import { createScanner, type Scanner } from './scan-wasm.ts';
 
 /** Which scan answers searches (see the file comment). */
 export type VectorIndexKind = 'exact' | 'int8';
-/** Every kind, for validating configuration. */
-export const VECTOR_INDEX_KINDS: readonly VectorIndexKind[] = ['exact', 'int8'];
 
 /** How many 8-bit candidates are re-scored exactly for a top-k query. */
 export function rescoreDepth(k: number): number {
@@ -47,7 +45,7 @@ class Int8Rows {
   private rows!: Int8Array;
   scales = new Float32Array(0);
 
-  constructor(private readonly dim: number) {
+  constructor(dim: number) {
     this.rowBytes = Math.ceil(dim / BYTE_LANES) * BYTE_LANES;
     this.scanner = createScanner();
     this.offset = Math.ceil((2 * this.rowBytes) / PAGE) * PAGE;
