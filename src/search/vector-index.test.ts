@@ -129,6 +129,7 @@ describe('VectorIndex', () => {
   it('int8 re-scores a depth of candidates that grows with k', () => {
     assert.equal(rescoreDepth(20), 120);
     assert.equal(rescoreDepth(100), 400);
+    assert.equal(rescoreDepth(20000), 21000);
     const index = new VectorIndex(4, { kind: 'int8' });
     index.upsert('a', new Float32Array([1, 0, 0, 0]));
     index.upsert('z', new Float32Array(4)); // a zero vector: scale 0, never an error

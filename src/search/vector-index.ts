@@ -15,9 +15,13 @@ import { createScanner, type Scanner } from './scan-wasm.ts';
 /** Which scan answers searches (see the file comment). */
 export type VectorIndexKind = 'exact' | 'int8';
 
-/** How many 8-bit candidates are re-scored exactly for a top-k query. */
+/**
+ * How many 8-bit candidates are re-scored exactly for a top-k query: 4k for page-sized k (at least
+ * k + 100), and k + 1000 at most for the deep over-fetches of filtered searches, where the 8-bit
+ * order only matters near the cut and re-scoring 4k would cost more than the scan saves.
+ */
 export function rescoreDepth(k: number): number {
-  return Math.max(4 * k, k + 100);
+  return Math.max(k + 100, Math.min(4 * k, k + 1000));
 }
 
 /** One neighbour: the paper and its cosine similarity. */
