@@ -11,6 +11,9 @@ test('defaults, and a bad value names the variable and what it accepts', () => {
   assert.throws(() => loadConfig({ PAPERBOY_FEED_TIMEZONE: 'Mars/Base' }), /PAPERBOY_FEED_TIMEZONE.*IANA time zone/);
   assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL.*accepts one of/);
   assert.throws(() => loadConfig({ PAPERBOY_DATABASE_URL: 'mysql://x/y' }), /PAPERBOY_DATABASE_URL/);
+  assert.equal(c.vectorIndex, 'exact');
+  assert.equal(loadConfig({ PAPERBOY_VECTOR_INDEX: 'int8' }).vectorIndex, 'int8');
+  assert.throws(() => loadConfig({ PAPERBOY_VECTOR_INDEX: 'hnsw' }), /PAPERBOY_VECTOR_INDEX.*accepts exact or int8/);
 });
 
 test('the base URL follows a port override only when PAPERBOY_BASE_URL is not set', () => {
