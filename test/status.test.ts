@@ -15,7 +15,8 @@ import { finishHarvestWindow, startHarvestWindow } from '../src/store/harvest-st
 import { type PaperInput, upsertPapers } from '../src/store/papers.ts';
 import { recordSourceError, recordSourceSuccess } from '../src/store/source-status.ts';
 import { addDays } from '../src/time.ts';
-import { expectedFeedDate, type StatusReport } from '../src/web/routes/status.tsx';
+import { expectedFeedDate, type StatusReport, statusReport } from '../src/web/routes/status.tsx';
+import { createLogger } from '../src/log.ts';
 import { freshApp, testConfig } from './helpers/db.ts';
 import { SAMPLE, semanticEnv } from './helpers/semantic-env.ts';
 
@@ -71,20 +72,25 @@ describe('status on an empty database', () => {
 });
 
 describe('status of search by meaning', () => {
-  it("shows the embed job's progress under the model in use and the vectors loaded, and counts a revised paper as not embedded", async () => {
+  it("shows the embed job's progress under the model in use and the vectors loaded; counts are re-read after 30 s", async () => {
     const env = await semanticEnv();
     try {
       let r = await getJson(env.app);
       assert.deepEqual(r.embeddings, { embedder: 'builtin', model: env.model.name, papers: SAMPLE.length, embedded: SAMPLE.length, loaded: SAMPLE.length });
-      // A new version of one paper and a new paper: neither has a current vector yet.
-      const revised = SAMPLE[5]!;
-      await upsertPapers(env.db, [{ ...revised, version: revised.version + 1 }, { ...SAMPLE[6]!, id: '2512.99992' }]);
-      r = await getJson(env.app);
-      assert.equal(r.embeddings.papers, SAMPLE.length + 1);
-      assert.equal(r.embeddings.embedded, SAMPLE.length - 1);
       const html = await (await env.app.request('/status')).text();
-      assert.match(html, new RegExp(`<strong>${(SAMPLE.length - 1).toLocaleString('en-US')}</strong> of ${(SAMPLE.length + 1).toLocaleString('en-US')} papers embedded \\(99\\.8 %\\)`));
+      assert.match(html, new RegExp(`<strong>${SAMPLE.length.toLocaleString('en-US')}</strong> of ${SAMPLE.length.toLocaleString('en-US')} papers embedded \\(100 %\\)`));
       assert.ok(html.includes(env.model.name), 'the model is named');
+
+      // Two new papers, no vectors yet: the counts (read at t0) stay for 30 s, then show them.
+      const deps = { db: env.db, config: env.config, log: createLogger('silent'), semantic: env.semantic };
+      const t0 = new Date('2026-05-01T12:00:00Z');
+      assert.equal((await statusReport(deps, t0)).embeddings.papers, SAMPLE.length);
+      await upsertPapers(env.db, [{ ...SAMPLE[6]!, id: '2512.99992' }, { ...SAMPLE[7]!, id: '2512.99993' }]);
+      assert.equal((await statusReport(deps, new Date(t0.getTime() + 29_000))).embeddings.papers, SAMPLE.length, 'cached');
+      r = await statusReport(deps, new Date(t0.getTime() + 30_000));
+      assert.equal(r.embeddings.papers, SAMPLE.length + 2);
+      assert.equal(r.embeddings.embedded, SAMPLE.length);
+      assert.equal(r.embeddings.loaded, SAMPLE.length);
     } finally {
       await env.close();
     }

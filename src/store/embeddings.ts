@@ -177,18 +177,6 @@ export async function countEmbeddings(db: DB, model: string): Promise<number> {
   return Number(r.n);
 }
 
-/** How many papers have a vector of their current version under `model` (the embed job's progress). */
-export async function countCurrentEmbeddings(db: DB, model: string): Promise<number> {
-  const r = await db
-    .selectFrom('paper_embeddings as e')
-    .innerJoin('papers as p', 'p.id', 'e.paper_id')
-    .select(sql<number>`count(*)`.as('n'))
-    .where('e.model', '=', model)
-    .whereRef('e.version', '>=', 'p.version')
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
-}
-
 /** How many papers the instance has (the built-in model trains when there are any). */
 export async function countPapers(db: DB): Promise<number> {
   const r = await db.selectFrom('papers').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();

@@ -28,8 +28,9 @@
  *                   "lastError": string | null, "lastErrorAt": string | null, "updatedAt": string } ],
  *   // Search by meaning: the embed-papers job's progress. `model` is the one in use here (or, before
  *   // this process has loaded one, the newest stored built-in model), null when there is none yet;
- *   // `embedded` counts papers with a vector of their current version under it; `loaded` the vectors
- *   // in this process's index (null when this process has no Semantic service or it is unavailable).
+ *   // `embedded` counts papers with a vector under it (a revised paper keeps its old vector until the
+ *   // job embeds it again); `loaded` the vectors in this process's index (null when this process has
+ *   // no Semantic service or it is unavailable). The two counts are re-read at most every 30 s.
  *   "embeddings": { "embedder": "builtin" | "transformer" | "http" | "off", "model": string | null,
  *                   "papers": number, "embedded": number, "loaded": number | null }
  * }
@@ -37,7 +38,7 @@
 import type { Context, Hono } from 'hono';
 import type { DB } from '../../db/connect.ts';
 import { type BatchStatus, batchStatus } from '../../store/feed-items.ts';
-import { countCurrentEmbeddings, countPapers, latestBuiltinModelName } from '../../store/embeddings.ts';
+import { countEmbeddings, countPapers, latestBuiltinModelName } from '../../store/embeddings.ts';
 import { listHarvestStates } from '../../store/harvest-state.ts';
 import { listSourceStatus } from '../../store/source-status.ts';
 import { addDays, feedDateOf } from '../../time.ts';
@@ -126,13 +127,27 @@ async function harvestRows(db: DB): Promise<StatusReport['harvests']> {
   }));
 }
 
+/**
+ * How long the paper and vector counts are reused: counting a million rows takes tens of
+ * milliseconds on the request's connection, and monitors poll the JSON.
+ */
+const EMBEDDING_COUNTS_TTL_MS = 30_000;
+const embeddingCounts = new WeakMap<AppDeps, { at: number; model: string; papers: number; embedded: number }>();
+
 /** The embed-papers job's progress under the model in use (see the JSON shape above). */
-async function embeddingRows(deps: AppDeps): Promise<StatusReport['embeddings']> {
+async function embeddingRows(deps: AppDeps, now: Date): Promise<StatusReport['embeddings']> {
   const kind = deps.config.embedder.kind;
   const semantic = deps.semantic?.available() ? deps.semantic : undefined;
+  const loaded = semantic?.index()?.size ?? null;
   const model = kind === 'off' ? undefined : (semantic?.embedderName() ?? (kind === 'builtin' ? await latestBuiltinModelName(deps.db) : undefined));
-  const [papers, embedded] = await Promise.all([countPapers(deps.db), model ? countCurrentEmbeddings(deps.db, model) : 0]);
-  return { embedder: kind, model: model ?? null, papers, embedded, loaded: semantic?.index()?.size ?? null };
+  if (!model) return { embedder: kind, model: null, papers: await countPapers(deps.db), embedded: 0, loaded };
+  let counts = embeddingCounts.get(deps);
+  if (!counts || counts.model !== model || now.getTime() - counts.at >= EMBEDDING_COUNTS_TTL_MS) {
+    const [papers, embedded] = await Promise.all([countPapers(deps.db), countEmbeddings(deps.db, model)]);
+    counts = { at: now.getTime(), model, papers, embedded };
+    embeddingCounts.set(deps, counts);
+  }
+  return { embedder: kind, model, papers: counts.papers, embedded: counts.embedded, loaded };
 }
 
 /** Builds the status report (a handful of small queries; safe on an empty database). */
@@ -142,7 +157,7 @@ export async function statusReport(deps: AppDeps, now = new Date()): Promise<Sta
     batchStatus(deps.db, { categories, dates: DAYS_SHOWN }),
     listSourceStatus(deps.db),
     harvestRows(deps.db),
-    embeddingRows(deps),
+    embeddingRows(deps, now),
   ]);
   // Newest date first, categories in configured order within a date: the table reads top-down.
   const rows = [...batches].sort((a, b) => b.feedDate.localeCompare(a.feedDate) || categories.indexOf(a.category) - categories.indexOf(b.category));
