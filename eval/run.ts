@@ -15,7 +15,7 @@ import { DEFAULT_CORPUS, REPO_ROOT } from '../bench/lib/corpus.ts';
 import { BUILTIN_DEFAULTS, type BuiltinOptions } from '../src/search/embed/builtin.ts';
 import { fusedScores, SIMILARITY_DEFAULTS, type SimilarityParams } from '../src/search/similarity.ts';
 import { runCorpusQueries } from './corpus-queries.ts';
-import { CSF_PUBLISHED, type CsfResult, type CsfScorer, FACETS, csfCrossValidated, csfDocText, csfPerQuery, csfcubeSelfCheck, evaluateCsfcube, loadCsfcube } from './csfcube.ts';
+import { CSF_PUBLISHED, type CsfResult, type CsfScorer, FACETS, csfCrossValidated, csfDocText, csfFacetText, csfPerQuery, csfcubeSelfCheck, evaluateCsfcube, loadCsfcube } from './csfcube.ts';
 import { type PairwiseMetrics, type ReviewerPairs, pairedBootstrap } from './metrics.ts';
 import { type CorpusPaper, cachedBuiltin, readCorpus } from './model-cache.ts';
 import { formatTable, num, writeResults } from './report.ts';
@@ -168,6 +168,14 @@ async function main(): Promise<number> {
       );
     const d = SIMILARITY_DEFAULTS;
     rows.push({ system: `similarity.ts as shipped (${d.sparseWeight} tfidf, feedback ${d.feedbackDocs} × ${d.feedbackWeight})`, kind: 'ours', result: evaluateCsfcube(data, similarity(d)) });
+    // The same with the facet's sentences as the query (text and vector; candidates stay whole abstracts).
+    const facetQuery: CsfScorer = (f, qid, cands) =>
+      fusedScores(
+        { text: csfFacetText(data.papers.get(qid)!, f) || csfDocText(data.papers.get(qid)!), vector: vecs.queryVec(qid, f, 'facet') },
+        cands.map((c) => ({ text: csfDocText(data.papers.get(c)!), vector: vecs.docVec(c) })),
+        d,
+      );
+    rows.push({ system: 'similarity.ts as shipped, facet sentences as the query', kind: 'ours', result: evaluateCsfcube(data, facetQuery) });
     rows.push({ system: `similarity.ts first round only (${d.sparseWeight} tfidf)`, kind: 'ours', result: evaluateCsfcube(data, similarity({ ...d, feedbackDocs: 0 })) });
     const grid = SIMILARITY_GRID.map((p) => ({ label: `${p.sparseWeight} tfidf, feedback ${p.feedbackDocs} × ${p.feedbackWeight}`, perQuery: csfPerQuery(data, similarity(p)) }));
     const cv = csfCrossValidated(data, grid);
