@@ -147,7 +147,7 @@ export function evaluateCsfcube(data: CsfData, scorer: CsfScorer): CsfResult {
 
 /**
  * Parameters chosen without looking at the test queries: for each fold, the variant with the best
- * all-facet MAP on that fold's dev queries scores that fold's test queries (in CSFCube each fold's
+ * all-facet MAP on that fold's dev queries (the earlier one on a tie) scores that fold's test queries (in CSFCube each fold's
  * dev queries are the other fold's test queries, so this is two-fold cross-validation).
  */
 export function csfCrossValidated(data: CsfData, variants: { label: string; perQuery: CsfPerQuery }[]): { result: CsfResult; picks: { fold1: string; fold2: string } } {

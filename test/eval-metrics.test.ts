@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { csfMetricsOfRankings, csfcubeSelfCheck, loadCsfcube } from '../eval/csfcube.ts';
+import { type CsfPerQuery, csfCrossValidated, csfMetricsOfRankings, csfcubeSelfCheck, loadCsfcube } from '../eval/csfcube.ts';
 import { knownItemMetrics } from '../eval/corpus-queries.ts';
 import { averagePrecision, dcg, foldMean, ndcgAtPct, pairedBootstrap, poolPairs, rankByScore, reviewerPairs } from '../eval/metrics.ts';
 import { evaluateReviewers, loadReviewers, referencePieces, reviewerPieces } from '../eval/reviewers.ts';
@@ -62,6 +62,31 @@ test('CSFCube: a query listed as its own candidate is removed before ranking', (
   // 8781666 really is in its own pool (the trap the recipe warns about).
   const own = (['background', 'method', 'result'] as const).some((f) => data.queries[f].get('8781666')?.cands.includes('8781666'));
   assert.ok(own);
+});
+
+test('CSFCube cross-validation picks each fold\'s setting on its dev queries only and scores it on its test queries', () => {
+  const data = loadCsfcube(join(FIX, 'csfcube'));
+  const all = data.splits.all!;
+  const keys = [...all.fold1_test!, ...all.fold2_test!];
+  // "dev1" is perfect exactly on fold 1's dev queries (= fold 2's test queries) and useless elsewhere; "dev2" the reverse.
+  const perfectOn = (good: Set<string>): CsfPerQuery => ({
+    ap: new Map(keys.map((k) => [k, good.has(k) ? 1 : 0])),
+    ndcg20: new Map(keys.map((k) => [k, good.has(k) ? 1 : 0])),
+  });
+  const variants = [
+    { label: 'dev1', perQuery: perfectOn(new Set(all.fold1_dev!)) },
+    { label: 'dev2', perQuery: perfectOn(new Set(all.fold2_dev!)) },
+  ];
+  const cv = csfCrossValidated(data, variants);
+  assert.deepEqual(cv.picks, { fold1: 'dev1', fold2: 'dev2' });
+  // Each pick is useless on the queries it is tested on: choosing on test queries would give 100.
+  assert.equal(cv.result.map.all, 0);
+  assert.equal(cv.result.ndcg20.background, 0);
+  // A setting better everywhere is picked for both folds and keeps its figures.
+  const everywhere = { label: 'all', perQuery: perfectOn(new Set(keys)) };
+  const best = csfCrossValidated(data, [everywhere, ...variants]);
+  assert.deepEqual(best.picks, { fold1: 'all', fold2: 'all' });
+  assert.equal(best.result.map.all, 100);
 });
 
 test('reviewer pairs: weighted loss, ties cost half, easy and hard pairs', () => {
