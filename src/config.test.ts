@@ -14,6 +14,9 @@ test('defaults, and a bad value names the variable and what it accepts', () => {
   assert.equal(c.vectorIndex, 'exact');
   assert.equal(loadConfig({ PAPERBOY_VECTOR_INDEX: 'int8' }).vectorIndex, 'int8');
   assert.throws(() => loadConfig({ PAPERBOY_VECTOR_INDEX: 'hnsw' }), /PAPERBOY_VECTOR_INDEX.*accepts exact or int8/);
+  assert.equal(c.embedder.dtype, 'auto');
+  assert.equal(loadConfig({ PAPERBOY_EMBEDDER_DTYPE: 'q8' }).embedder.dtype, 'q8');
+  assert.throws(() => loadConfig({ PAPERBOY_EMBEDDER_DTYPE: 'int4' }), /PAPERBOY_EMBEDDER_DTYPE.*accepts auto, fp32, fp16 or q8/);
 });
 
 test('the base URL follows a port override only when PAPERBOY_BASE_URL is not set', () => {

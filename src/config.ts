@@ -279,6 +279,11 @@ const VARIABLES = {
     help: 'Texts per embedding call when papers are embedded in the background',
     secret: false,
   },
+  PAPERBOY_EMBEDDER_DTYPE: {
+    schema: z.enum(['auto', 'fp32', 'fp16', 'q8'], { message: 'accepts auto, fp32, fp16 or q8' }).default('auto'),
+    help: 'For `transformer`: which ONNX weights to run: `fp32` (onnx/model.onnx), `fp16` (onnx/model_fp16.onnx), `q8` (onnx/model_quantized.onnx: about 4× smaller and faster on CPUs) or `auto` (a local folder\'s full-precision weights, else its quantized ones; fp32 for a hub name)',
+    secret: false,
+  },
   PAPERBOY_MODEL_DIR: {
     schema: z.string().min(1).default('./data/models'),
     help: 'For `transformer`: where downloaded models are cached (a hub name is downloaded there on first use where the network allows)',
@@ -348,6 +353,8 @@ export interface Config {
     readonly timeoutMs: number;
     readonly batch: number;
     readonly modelDir: string;
+    /** Which ONNX weights the transformer embedder runs (`auto`: see PAPERBOY_EMBEDDER_DTYPE). */
+    readonly dtype: 'auto' | 'fp32' | 'fp16' | 'q8';
   };
   /** Hybrid search's reciprocal rank fusion. */
   readonly fusion: FusionWeights;
@@ -429,6 +436,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       timeoutMs: p.PAPERBOY_EMBEDDER_TIMEOUT_MS,
       batch: p.PAPERBOY_EMBEDDER_BATCH,
       modelDir: p.PAPERBOY_MODEL_DIR,
+      dtype: p.PAPERBOY_EMBEDDER_DTYPE,
     }),
     fusion: parseFusion(p.PAPERBOY_SEARCH_FUSION) as FusionWeights,
     vectorIndex: p.PAPERBOY_VECTOR_INDEX,

@@ -19,8 +19,12 @@ export const TINY_WORDS = [
   'deep', 'quantum', 'physics', 'the', 'of', 'for', 'a', 'on', 'with', 'and', 'query', 'passage',
 ];
 
-/** Writes the model folder and returns its path; `dim` is the hidden size. */
-export function writeTinyModel(dir: string, o: { dim?: number; seed?: number } = {}): string {
+/**
+ * Writes the model folder and returns its path; `dim` is the hidden size. With `quantizedSeed`, an
+ * onnx/model_quantized.onnx with that seed's table is written too (a different model, so a test can
+ * tell which file was loaded).
+ */
+export function writeTinyModel(dir: string, o: { dim?: number; seed?: number; quantizedSeed?: number } = {}): string {
   const dim = o.dim ?? 16;
   const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', ...TINY_WORDS];
   mkdirSync(join(dir, 'onnx'), { recursive: true });
@@ -41,10 +45,14 @@ export function writeTinyModel(dir: string, o: { dim?: number; seed?: number } =
       unk_token: '[UNK]',
     }),
   );
-  const rand = mulberry32(o.seed ?? 7);
-  const table = new Float32Array(vocab.length * dim);
-  for (let i = 0; i < table.length; i++) table[i] = rand() * 2 - 1;
-  writeFileSync(join(dir, 'onnx', 'model.onnx'), onnxModel(table, vocab.length, dim));
+  const table = (seed: number) => {
+    const rand = mulberry32(seed);
+    const t = new Float32Array(vocab.length * dim);
+    for (let i = 0; i < t.length; i++) t[i] = rand() * 2 - 1;
+    return t;
+  };
+  writeFileSync(join(dir, 'onnx', 'model.onnx'), onnxModel(table(o.seed ?? 7), vocab.length, dim));
+  if (o.quantizedSeed !== undefined) writeFileSync(join(dir, 'onnx', 'model_quantized.onnx'), onnxModel(table(o.quantizedSeed), vocab.length, dim));
   return dir;
 }
 

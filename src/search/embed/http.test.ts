@@ -16,7 +16,7 @@ let server: EmbeddingsServer;
 let embedder: Embedder;
 
 function cfg(over: Partial<Config['embedder']> = {}): Config['embedder'] {
-  return { kind: 'http', model: 'text-embedding-3-small', url: server.url, apiKey: KEY, timeoutMs: 2000, batch: 3, modelDir: './data/models', ...over };
+  return { kind: 'http', model: 'text-embedding-3-small', url: server.url, apiKey: KEY, timeoutMs: 2000, batch: 3, modelDir: './data/models', dtype: 'auto', ...over };
 }
 
 /** Expects an EmbedderError whose message matches, and that never shows the API key. */

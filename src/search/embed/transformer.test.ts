@@ -22,7 +22,7 @@ let modelPath: string;
 let embedder: Embedder;
 
 function cfg(model: string, batch = 2): Config['embedder'] {
-  return { kind: 'transformer', model, url: undefined, apiKey: undefined, timeoutMs: 30000, batch, modelDir: join(root, 'models') };
+  return { kind: 'transformer', model, url: undefined, apiKey: undefined, timeoutMs: 30000, batch, modelDir: join(root, 'models'), dtype: 'auto' };
 }
 
 before(async () => {
@@ -101,6 +101,27 @@ describe('transformer embedder on a local ONNX model', () => {
     const [h] = await hub.embed(['graph neural network'], 'document');
     const [l] = await embedder.embed(['graph neural network'], 'document');
     assert.ok(dot(h!, l!) > 0.99999);
+  });
+});
+
+describe('PAPERBOY_EMBEDDER_DTYPE picks the weights', () => {
+  test('auto takes model.onnx; q8 takes model_quantized.onnx; a dtype whose file is missing is a clear error', async () => {
+    // Two different tiny models in one folder: full precision (seed 7) and "quantized" (seed 8).
+    const dir = writeTinyModel(join(root, 'two-weights'), { dim: 16, quantizedSeed: 8 });
+    const reference8 = await createTransformerEmbedder(cfg(writeTinyModel(join(root, 'seed8'), { dim: 16, seed: 8 })), log);
+    const text = ['graph neural network for protein folding'];
+    const [full] = await (await createTransformerEmbedder(cfg(dir), log)).embed(text, 'document');
+    const [q8] = await (await createTransformerEmbedder({ ...cfg(dir), dtype: 'q8' }, log)).embed(text, 'document');
+    const [want7] = await embedder.embed(text, 'document');
+    const [want8] = await reference8.embed(text, 'document');
+    assert.ok(dot(full!, want7!) > 0.99999, 'auto runs onnx/model.onnx');
+    assert.ok(dot(q8!, want8!) > 0.99999, 'q8 runs onnx/model_quantized.onnx');
+    assert.ok(dot(full!, q8!) < 0.99, 'the two really differ');
+    await assert.rejects(createTransformerEmbedder({ ...cfg(dir), dtype: 'fp16' }, log), (err: unknown) => {
+      assert.ok(err instanceof EmbedderError, String(err));
+      assert.match(err.message, /lacks onnx\/model_fp16\.onnx \(PAPERBOY_EMBEDDER_DTYPE=fp16\)/);
+      return true;
+    });
   });
 });
 

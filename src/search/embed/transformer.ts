@@ -5,9 +5,11 @@
  * HTTP embedder never load it.
  *
  * PAPERBOY_EMBEDDER_MODEL is either a local model folder (config.json, tokenizer.json,
- * tokenizer_config.json, onnx/model.onnx or onnx/model_quantized.onnx), never fetched from anywhere,
- * or a hub name, looked up in PAPERBOY_MODEL_DIR first and downloaded there on first use where the
- * network allows.
+ * tokenizer_config.json and ONNX weights), never fetched from anywhere, or a hub name, looked up in
+ * PAPERBOY_MODEL_DIR first and downloaded there on first use where the network allows.
+ * PAPERBOY_EMBEDDER_DTYPE picks the weights: onnx/model.onnx (fp32), onnx/model_fp16.onnx (fp16) or
+ * onnx/model_quantized.onnx (q8); `auto` takes a folder's fp32 weights, else its quantized ones, and
+ * fp32 for a hub name.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,10 +25,12 @@ type Extractor = Awaited<ReturnType<Transformers['pipeline']>> & {
 
 /** The files a local model folder needs besides the ONNX weights. */
 const REQUIRED_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
-/** ONNX weight files we can use, best first, with the dtype that makes the library pick them. */
-const WEIGHTS: Array<{ file: string; dtype: 'fp32' | 'q8' }> = [
+type Dtype = Exclude<Config['embedder']['dtype'], 'auto'>;
+/** ONNX weight files we can use, in `auto`'s order of preference, with the dtype that makes the library pick them. */
+const WEIGHTS: Array<{ file: string; dtype: Dtype }> = [
   { file: 'onnx/model.onnx', dtype: 'fp32' },
   { file: 'onnx/model_quantized.onnx', dtype: 'q8' },
+  { file: 'onnx/model_fp16.onnx', dtype: 'fp16' },
 ];
 
 /** Loads the configured model and probes its dimension; throws EmbedderError when it cannot. */
@@ -34,7 +38,7 @@ export async function createTransformerEmbedder(cfg: Config['embedder'], log: Lo
   const model = cfg.model;
   if (!model) throw new EmbedderError('PAPERBOY_EMBEDDER_MODEL is not set: give a hub name or a local model folder');
   const folder = localFolder(model);
-  const dtype = folder ? checkFolder(folder) : 'fp32';
+  const dtype = folder ? checkFolder(folder, cfg.dtype) : cfg.dtype === 'auto' ? 'fp32' : cfg.dtype;
 
   let t: Transformers;
   try {
@@ -81,14 +85,15 @@ function localFolder(model: string): string | undefined {
   return undefined;
 }
 
-/** Checks a local folder up front, so a wrong path gets a clear message instead of a library stack. */
-function checkFolder(folder: string): 'fp32' | 'q8' {
+/** Checks a local folder up front, so a wrong path gets a clear message instead of a library stack; returns the dtype to load. */
+function checkFolder(folder: string, want: Config['embedder']['dtype']): Dtype {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new EmbedderError(`model folder ${folder} does not exist`);
   }
   const missing = REQUIRED_FILES.filter((f) => !existsSync(join(folder, f)));
-  const weights = WEIGHTS.find((w) => existsSync(join(folder, w.file)));
-  if (!weights) missing.push(WEIGHTS.map((w) => w.file).join(' or '));
+  const usable = want === 'auto' ? WEIGHTS : WEIGHTS.filter((w) => w.dtype === want);
+  const weights = usable.find((w) => existsSync(join(folder, w.file)));
+  if (!weights) missing.push(usable.map((w) => w.file).join(' or ') + (want === 'auto' ? '' : ` (PAPERBOY_EMBEDDER_DTYPE=${want})`));
   if (missing.length > 0) {
     throw new EmbedderError(`model folder ${folder} lacks ${missing.join(', ')} (export one with optimum or download an ONNX model from the hub)`);
   }
