@@ -2,7 +2,9 @@
  * Search latency by mode, at 118k papers and at 1M: keyword (searchPapers, the baseline of each
  * scale, measured in the same run on the same database), vector and hybrid (hybridSearch), plus
  * the two parts of a vector query (embedding the query text, the exact index scan), and the
- * memory of the vector index. Prints a table and writes bench/results/*.json.
+ * memory of the vector index. The same for an index of kind int8 over the same vectors
+ * (PAPERBOY_VECTOR_INDEX=int8), next to the exact one, with its recall@20 against it. Prints a
+ * table and writes bench/results/*.json.
  *
  *   npx tsx bench/vector.ts [CORPUS] [--no-1m] [--queries N]      (or: npm run bench -- --only vector)
  *
