@@ -5,7 +5,7 @@
  * so each source simply offers its newest papers. Papers the reader marked "not interested" are left
  * out. The include flags of their digest settings apply (all on when they have no subscription).
  */
-import { listFeedback } from '../store/feedback.ts';
+import { notInterestedAmong } from '../store/feedback.ts';
 import type { DB } from '../db/connect.ts';
 import { searchPapers } from '../search/lexical.ts';
 import { papersByAuthor } from '../store/authors.ts';
@@ -85,15 +85,9 @@ export async function personalFeedPapers(db: DB, userId: number, o: { today: str
       }
     }
   }
-  const refused = await notInterested(db, userId, ordered);
+  const refused = await notInterestedAmong(db, userId, ordered);
   const ids = ordered.filter((id) => !refused.has(id));
   const papers = await getPapers(db, ids);
   return papers.map((paper) => ({ paper, reasons: reasons.get(paper.id)! }));
 }
 
-/** Papers among `ids` the user marked "not interested", in a digest or on the site (src/store/feedback.ts reads both). */
-async function notInterested(db: DB, userId: number, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const wanted = new Set(ids);
-  return new Set((await listFeedback(db, userId)).filter((f) => f.kind === 'not_interested' && wanted.has(f.paperId)).map((f) => f.paperId));
-}

@@ -7,6 +7,7 @@
 import { type Selectable, sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import type { DigestSendsTable, DigestSendStatus } from '../db/schema.ts';
+import { notInterestedAmong } from './feedback.ts';
 
 /** A digest send row. */
 export interface DigestSend {
@@ -159,16 +160,18 @@ export async function listDigestItems(db: DB, sendId: number): Promise<DigestIte
 }
 
 /**
- * Of `paperIds`, those already mailed (or being mailed) to the recipient, or marked "not interested":
- * in this subscription's digests, and, for a reader with an account, on the site too (a paper page,
- * /for-you), so every section of the digest leaves them out, not only the personal picks.
+ * Of `paperIds`, those already mailed (or being mailed) to the recipient, or marked "not interested".
+ * A reader with an account has one opinion per paper wherever it was given (a digest, a paper page,
+ * /for-you: src/store/feedback.ts, the newer wins), so every section of the digest leaves those out;
+ * a subscription without an account has only its own digests' clicks.
  */
 export async function excludedPapers(db: DB, sub: { email: string; id: number; userId: number | null }, paperIds: string[]): Promise<Set<string>> {
-  const out = new Set<string>();
+  const out = sub.userId === null ? new Set<string>() : await notInterestedAmong(db, sub.userId, paperIds);
   for (let i = 0; i < paperIds.length; i += 500) {
     const chunk = paperIds.slice(i, i + 500);
     const mailed = await db.selectFrom('digest_mailed').select('paper_id').where('recipient', '=', sub.email).where('paper_id', 'in', chunk).execute();
     for (const r of mailed) out.add(r.paper_id);
+    if (sub.userId !== null) continue;
     const refused = await db
       .selectFrom('digest_feedback')
       .select('paper_id')
@@ -177,10 +180,6 @@ export async function excludedPapers(db: DB, sub: { email: string; id: number; u
       .where('paper_id', 'in', chunk)
       .execute();
     for (const r of refused) out.add(r.paper_id);
-    if (sub.userId !== null) {
-      const dismissed = await db.selectFrom('paper_feedback').select('paper_id').where('user_id', '=', sub.userId).where('kind', '=', 'not_interested').where('paper_id', 'in', chunk).execute();
-      for (const r of dismissed) out.add(r.paper_id);
-    }
   }
   return out;
 }
@@ -196,12 +195,6 @@ export async function recordFeedback(
     .values({ subscription_id: f.subscriptionId, user_id: f.userId, paper_id: f.paperId, kind: f.kind, created_at: now.toISOString() })
     .onConflict((oc) => oc.columns(['subscription_id', 'paper_id']).doUpdateSet({ kind: f.kind, created_at: now.toISOString() }))
     .execute();
-}
-
-/** Feedback of a subscription, newest first. */
-export async function listFeedback(db: DB, subscriptionId: number): Promise<Array<{ paperId: string; kind: 'more' | 'not_interested' }>> {
-  const rows = await db.selectFrom('digest_feedback').select(['paper_id', 'kind']).where('subscription_id', '=', subscriptionId).orderBy('id', 'desc').execute();
-  return rows.map((r) => ({ paperId: r.paper_id, kind: r.kind }));
 }
 
 /** Counts of sends by status (CLI summary). */

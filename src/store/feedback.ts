@@ -43,3 +43,10 @@ export async function listFeedback(db: DB, userId: number): Promise<{ paperId: s
   }
   return [...byPaper.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.paperId.localeCompare(b.paperId)));
 }
+
+/** Of `paperIds`, those the reader's current opinion (listFeedback) is "not interested" in. */
+export async function notInterestedAmong(db: DB, userId: number, paperIds: string[]): Promise<Set<string>> {
+  if (paperIds.length === 0) return new Set();
+  const wanted = new Set(paperIds);
+  return new Set((await listFeedback(db, userId)).filter((f) => f.kind === 'not_interested' && wanted.has(f.paperId)).map((f) => f.paperId));
+}
