@@ -4,17 +4,10 @@
  * collection's own statistics and the same stemmed, stopword-free unigrams as the built-in model
  * (src/search/embed/text.ts), so differences come from the model, not the tokeniser.
  */
-import { textTerms } from '../src/search/embed/text.ts';
+import { type Sparse, sparseDot, termCounts, unitSparse } from '../src/search/similarity.ts';
 
-/** A sparse vector: term → weight. */
-export type Sparse = Map<string, number>;
-
-/** Term counts of a text. */
-export function termCounts(text: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const t of textTerms(text, false)) m.set(t, (m.get(t) ?? 0) + 1);
-  return m;
-}
+// The sparse vector helpers are the shipped similarity's (src/search/similarity.ts), so both tokenise alike.
+export { type Sparse, sparseDot, termCounts };
 
 /** Document frequencies and lengths of a collection, for TF-IDF and BM25. */
 export class SparseCollection {
@@ -48,15 +41,8 @@ export class SparseCollection {
   /** The unit-length TF-IDF vector of a text: (1 + ln tf) · idf. */
   tfidf(text: string): Sparse {
     const v: Sparse = new Map();
-    let s = 0;
-    for (const [t, c] of termCounts(text)) {
-      const w = (1 + Math.log(c)) * this.idf(t);
-      v.set(t, w);
-      s += w * w;
-    }
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (const [t, w] of v) v.set(t, w * inv);
-    return v;
+    for (const [t, c] of termCounts(text)) v.set(t, (1 + Math.log(c)) * this.idf(t));
+    return unitSparse(v);
   }
 
   /** The TF-IDF vector of a collection document by id (cached). */
@@ -84,15 +70,4 @@ export class SparseCollection {
     }
     return s;
   }
-}
-
-/** Cosine of two unit sparse vectors. */
-export function sparseDot(a: Sparse, b: Sparse): number {
-  const [small, big] = a.size <= b.size ? [a, b] : [b, a];
-  let s = 0;
-  for (const [t, w] of small) {
-    const o = big.get(t);
-    if (o !== undefined) s += w * o;
-  }
-  return s;
 }

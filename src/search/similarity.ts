@@ -52,22 +52,29 @@ export interface RerankedCandidate {
   cosine: number;
 }
 
-type Sparse = Map<string, number>;
+/** A sparse vector: term → weight. */
+export type Sparse = Map<string, number>;
 
-function termCounts(text: string): Map<string, number> {
+/** Term counts of a text: the built-in model's stemmed, stopword-free unigrams (eval's baselines use them too). */
+export function termCounts(text: string): Map<string, number> {
   const m = new Map<string, number>();
   for (const t of textTerms(text, false)) m.set(t, (m.get(t) ?? 0) + 1);
   return m;
 }
 
-function sparseDot(a: Sparse, b: Sparse): number {
+/** Inner product of two sparse vectors (iterates the smaller). */
+export function sparseDot(a: Sparse, b: Sparse): number {
+  const [small, big] = a.size <= b.size ? [a, b] : [b, a];
   let s = 0;
-  for (const [t, w] of a) s += w * (b.get(t) ?? 0);
+  for (const [t, w] of small) {
+    const o = big.get(t);
+    if (o !== undefined) s += w * o;
+  }
   return s;
 }
 
-/** Scales a sparse vector to unit length in place (an empty one stays empty). */
-function unitSparse(v: Sparse): Sparse {
+/** Scales a sparse vector to unit length in place (an empty one stays empty) and returns it. */
+export function unitSparse(v: Sparse): Sparse {
   let s = 0;
   for (const w of v.values()) s += w * w;
   const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
