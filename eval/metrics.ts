@@ -1,9 +1,9 @@
-import { mulberry32 } from '../test/helpers/prng.ts';
 /**
  * Ranking metrics exactly as the two published benchmarks compute them (docs/evaluation.md):
  * CSFCube's AP and NDCG%20 (aspire's rank_metrics.py) and the reviewer gold standard's pairwise
  * loss and easy/hard accuracies (Stelmakh et al., scoring.py).
  */
+import { mulberry32 } from '../test/helpers/prng.ts';
 
 /** A score for every candidate id; a higher score ranks first. */
 export type Scores = Map<string, number>;
