@@ -23,32 +23,33 @@ function reference(vectors: Map<string, Float32Array>, q: Float32Array, k: numbe
   return all.sort((a, b) => b.score - a.score).slice(0, k);
 }
 
+/**
+ * Fills `index` with n vectors from `make` (growing it many times from capacity 1), removes every
+ * 7th, replaces every 11th, then adds 100 more into the freed slots; returns what it should hold.
+ */
+function churn(index: VectorIndex, n: number, make: () => Float32Array): Map<string, Float32Array> {
+  const vectors = new Map<string, Float32Array>();
+  const put = (id: string) => {
+    const v = make();
+    index.upsert(id, v);
+    vectors.set(id, v);
+  };
+  for (let i = 0; i < n; i++) put(`p${i}`);
+  for (let i = 0; i < n; i += 7) {
+    index.remove(`p${i}`);
+    vectors.delete(`p${i}`);
+  }
+  for (let i = 1; i < n; i += 11) if (vectors.has(`p${i}`)) put(`p${i}`);
+  for (let i = n; i < n + 100; i++) put(`p${i}`);
+  return vectors;
+}
+
 describe('VectorIndex', () => {
   for (const dim of [1, 3, 8, 13, 64, 256]) {
     it(`finds the same neighbours as brute force at dimension ${dim}, through growth, replacement and removal`, () => {
       const rand = mulberry32(dim);
       const index = new VectorIndex(dim, { capacity: 1 }); // grows many times
-      const vectors = new Map<string, Float32Array>();
-      for (let i = 0; i < 3000; i++) {
-        const v = randomUnit(rand, dim);
-        index.upsert(`p${i}`, v);
-        vectors.set(`p${i}`, v);
-      }
-      for (let i = 0; i < 3000; i += 7) {
-        index.remove(`p${i}`);
-        vectors.delete(`p${i}`);
-      }
-      for (let i = 1; i < 3000; i += 11) {
-        if (!vectors.has(`p${i}`)) continue;
-        const v = randomUnit(rand, dim);
-        index.upsert(`p${i}`, v);
-        vectors.set(`p${i}`, v);
-      }
-      for (let i = 3000; i < 3100; i++) {
-        const v = randomUnit(rand, dim); // reuse freed slots
-        index.upsert(`p${i}`, v);
-        vectors.set(`p${i}`, v);
-      }
+      const vectors = churn(index, 3000, () => randomUnit(rand, dim));
       assert.equal(index.size, vectors.size);
       for (let t = 0; t < 5; t++) {
         const q = randomUnit(rand, dim);
@@ -77,7 +78,6 @@ describe('VectorIndex', () => {
     it(`int8 at dimension ${dim}: exact scores for what it returns, recall@20 against brute force, through growth, replacement and removal`, () => {
       const rand = mulberry32(1000 + dim);
       const index = new VectorIndex(dim, { capacity: 1, kind: 'int8' });
-      const vectors = new Map<string, Float32Array>();
       // Clustered vectors, like embeddings (uniform random ones in high dimension all score about 0).
       const centres = Array.from({ length: 20 }, () => randomUnit(rand, dim));
       const near = () => {
@@ -85,21 +85,7 @@ describe('VectorIndex', () => {
         const v = randomUnit(rand, dim);
         return normalize(c.map((x, i) => x + 0.6 * v[i]!));
       };
-      for (let i = 0; i < 4000; i++) {
-        const v = near();
-        index.upsert(`p${i}`, v);
-        vectors.set(`p${i}`, v);
-      }
-      for (let i = 0; i < 4000; i += 7) {
-        index.remove(`p${i}`);
-        vectors.delete(`p${i}`);
-      }
-      for (let i = 1; i < 4000; i += 11) {
-        if (!vectors.has(`p${i}`)) continue;
-        const v = near();
-        index.upsert(`p${i}`, v);
-        vectors.set(`p${i}`, v);
-      }
+      const vectors = churn(index, 4000, near);
       assert.equal(index.size, vectors.size);
       let found = 0;
       let wanted = 0;

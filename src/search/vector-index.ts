@@ -10,6 +10,7 @@
  * `npm run bench -- --only vector` on the real 118k embeddings and at 1M (README, Performance);
  * architecture.md allows an approximate index only at ≥ 0.98.
  */
+import { dot } from './embed/embedder.ts';
 import { createScanner, type Scanner } from './scan-wasm.ts';
 
 /** Which scan answers searches (see the file comment). */
@@ -220,11 +221,7 @@ export class VectorIndex {
 
   /** Row `slot` · q in float32, as the SIMD scan computes it up to rounding. */
   private exactDot(q: Float32Array, slot: number): number {
-    const data = this.data;
-    const base = slot * this.stride;
-    let sum = 0;
-    for (let i = 0; i < this.dim; i++) sum += data[base + i]! * q[i]!;
-    return Math.fround(sum);
+    return Math.fround(dot(q, this.data.subarray(slot * this.stride, slot * this.stride + this.dim)));
   }
 
   /**
